@@ -7,3 +7,4 @@ export * from './jobs';
 export * from './disks';
 export * from './protocol';
 export * from './client';
+export * from './bridge';
