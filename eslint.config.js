@@ -24,6 +24,7 @@ export default tseslint.config(
   },
   {
     files: ['core/contract/**/*.ts'],
+    ignores: ['core/contract/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

@@ -64,3 +64,11 @@ export function toErrorInfo(err: unknown): ErrorInfo {
 export function formatError(info: ErrorInfo): string {
   return info.hint ? `${info.message} ${info.hint}` : info.message;
 }
+
+/** A zod failure as one sentence with field paths (at most three issues). */
+export function issuesSentence(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 export const CONFIG_SCHEMA_VERSION = 1;
 
 // Characters Windows and POSIX both refuse in a file name, plus controls.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
 const FORBIDDEN_NAME_CHARS = /[/\\:*?"<>|\u0000-\u001f\u007f]/;
 export const VM_NAME_MAX = 100;
 

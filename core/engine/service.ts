@@ -1,4 +1,4 @@
-import type { EventName, MethodName, MethodParsedParams, MethodResult } from '../contract';
+import type { EventName, MethodName, MethodParams, MethodResult } from '../contract';
 
 export interface EngineEvent {
   e: EventName;
@@ -8,10 +8,10 @@ export interface EngineEvent {
 
 /**
  * What every transport (utilityProcess port, unix control socket, WebSocket)
- * serves. Params arrive already validated by the dispatcher.
+ * serves. The engine validates params itself: it is the boundary.
  */
 export interface EngineService {
-  invoke<M extends MethodName>(method: M, params: MethodParsedParams<M>): Promise<MethodResult<M>>;
+  invoke<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>>;
   onEvent(cb: (evt: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }

@@ -1,11 +1,4 @@
-import {
-  MAX_FRAME_BYTES,
-  METHODS,
-  ReqFrameSchema,
-  isMethodName,
-  toErrorInfo,
-  type ErrorInfo,
-} from '../contract';
+import { MAX_FRAME_BYTES, ReqFrameSchema, isMethodName, issuesSentence, toErrorInfo, type ErrorInfo } from '../contract';
 import type { EngineEvent, EngineService } from '../engine/service';
 
 /** One connected client on any transport. */
@@ -15,13 +8,6 @@ export interface Peer {
 
 function errFrame(id: number | string | null, info: ErrorInfo): string {
   return JSON.stringify({ t: 'err', id, ...info });
-}
-
-function zodSentence(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 3)
-    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-    .join('; ');
 }
 
 /**
@@ -61,7 +47,7 @@ export class Dispatcher {
     if (!frame.success) {
       const id = typeof raw === 'object' && raw !== null && 'id' in raw ? (raw as { id: unknown }).id : null;
       const safeId = typeof id === 'number' || typeof id === 'string' ? id : null;
-      peer.send(errFrame(safeId, { code: 'PROTOCOL', message: `Malformed request: ${zodSentence(frame.error.issues)}.` }));
+      peer.send(errFrame(safeId, { code: 'PROTOCOL', message: `Malformed request: ${issuesSentence(frame.error.issues)}.` }));
       return;
     }
     const { id, m, p } = frame.data;
@@ -69,14 +55,9 @@ export class Dispatcher {
       peer.send(errFrame(id, { code: 'PROTOCOL', message: `Unknown method "${m}".` }));
       return;
     }
-    const params = METHODS[m].params.safeParse(p ?? {});
-    if (!params.success) {
-      peer.send(errFrame(id, { code: 'INVALID_INPUT', message: `Invalid ${m} request: ${zodSentence(params.error.issues)}.` }));
-      return;
-    }
     try {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- narrowed by the METHODS map above
-      const result: unknown = await this.engine.invoke(m, params.data as any);
+      // The engine validates params against METHODS[m] itself.
+      const result: unknown = await this.engine.invoke(m, (p ?? {}) as never);
       if (m === 'session.subscribe') this.subscribed.set(peer, (result as { seq: number }).seq);
       peer.send(JSON.stringify({ t: 'res', id, r: result }));
     } catch (err) {

@@ -165,7 +165,10 @@ async function probeKvm(binary: string): Promise<AcceleratorProbe> {
  * over QMP (on stdio) whether KVM is enabled, then quits it.
  */
 export function qmpQueryKvm(binary: string, accel: 'kvm' | 'tcg', timeoutMs = 20_000): Promise<{ enabled: boolean; present: boolean }> {
-  const args = ['-machine', `pc,accel=${accel}`, '-m', '16', '-display', 'none', '-serial', 'none', '-monitor', 'none', '-nodefaults', '-S', '-qmp', 'stdio'];
+  // The VM's own CPU model: nested setups can pass query-kvm yet fail to set
+  // up a `-cpu host` vCPU (seen here: an MSR assertion at start).
+  const cpu = accel === 'kvm' ? ['-cpu', 'host'] : [];
+  const args = ['-machine', `pc,accel=${accel}`, ...cpu, '-m', '16', '-display', 'none', '-serial', 'none', '-monitor', 'none', '-nodefaults', '-S', '-qmp', 'stdio'];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let buf = '';
@@ -212,6 +215,13 @@ export function qmpQueryKvm(binary: string, accel: 'kvm' | 'tcg', timeoutMs = 20
         else if (msg.id === 'kvm') {
           if (msg.error) return finish(new Error(msg.error.desc ?? 'query-kvm failed'));
           result = { enabled: msg.return?.enabled === true, present: msg.return?.present === true };
+          // Run the vCPU for a moment: a broken accelerator fails here, not at query time.
+          send({ execute: 'cont', id: 'cont' });
+        } else if (msg.id === 'cont') {
+          setTimeout(() => send({ execute: 'query-status', id: 'status' }), 200);
+        } else if (msg.id === 'status') {
+          const status = (msg.return as { status?: string } | undefined)?.status;
+          if (status !== 'running' && result) result = { ...result, enabled: false };
           send({ execute: 'quit', id: 'quit' });
         }
       }
