@@ -1,0 +1,37 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { runMenuCommand } from './app/menu-commands';
+import { connectConsole } from './engine/connect';
+import type { EngineApi } from './engine/engine-context';
+import { consoleStore } from './state/app-stores';
+import { pruneSelection } from './state/selection';
+import { uiStore } from './state/ui-store';
+
+const conn = connectConsole();
+
+const engine: EngineApi = {
+  call: (method, params) => conn.connection.call(method, params),
+  shell: conn.bridge === null ? 'browser' : 'electron',
+  refresh: conn.refresh,
+  reconnect: () => conn.connection.retryNow(),
+};
+
+conn.bridge?.onMenuCommand((cmd) => runMenuCommand(engine, cmd));
+
+// VMs that disappear leave the selection.
+consoleStore.subscribe((s, prev) => {
+  if (s.sortedIds === prev.sortedIds) return;
+  const ui = uiStore.getState();
+  const next = pruneSelection(ui, (id) => s.vms.has(id));
+  if (next !== ui) uiStore.setState(next);
+});
+
+const root = document.getElementById('root');
+if (root !== null) {
+  createRoot(root).render(
+    <StrictMode>
+      <App engine={engine} />
+    </StrictMode>,
+  );
+}

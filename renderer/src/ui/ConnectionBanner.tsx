@@ -1,0 +1,38 @@
+import { useEffect, useState } from 'react';
+import { Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { useConnection } from '../state/app-stores';
+
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+/** Shown while the engine connection is down; the console keeps its last data meanwhile. */
+export function ConnectionBanner({ onRetry }: { onRetry: () => void }) {
+  const status = useConnection((s) => s.status);
+  const transport = useConnection((s) => s.transport);
+  const now = useNow(status.state === 'lost');
+  if (status.state !== 'lost') return null;
+  const secs = status.retryAt === null ? null : Math.max(0, Math.ceil((status.retryAt - now) / 1000));
+  const unauthorized = transport === 'websocket' && status.attempt > 2;
+  return (
+    <MessageBar intent="warning" layout="multiline" data-testid="connection-banner" aria-live="polite">
+      <MessageBarBody>
+        <MessageBarTitle>Connection to the engine lost — reconnecting…</MessageBarTitle>
+        {status.reason}
+        {secs !== null && secs > 0 ? ` Next try in ${secs} s.` : ''}
+        {unauthorized && ' If this persists, open the console with the address `viridian host` printed: it carries the access token.'}
+      </MessageBarBody>
+      <MessageBarActions>
+        <Button size="small" onClick={onRetry}>
+          Retry now
+        </Button>
+      </MessageBarActions>
+    </MessageBar>
+  );
+}

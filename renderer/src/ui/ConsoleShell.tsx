@@ -1,0 +1,117 @@
+import { useEffect } from 'react';
+import { makeStyles, tokens } from '@fluentui/react-components';
+import { DialogHost } from '../dialogs/DialogHost';
+import { useEngine } from '../engine/engine-context';
+import { useConsole } from '../state/app-stores';
+import { useUi } from '../state/ui-store';
+import { ActionsPane } from './ActionsPane';
+import { ConnectionBanner } from './ConnectionBanner';
+import { ConsoleToolbar } from './ConsoleToolbar';
+import { DetailsPane } from './DetailsPane';
+import { ErrorBar } from './ErrorBar';
+import { MenuBar } from './MenuBar';
+import { NavTree } from './NavTree';
+import { PaneHeader } from './PaneHeader';
+import { SnapshotsPane } from './SnapshotsPane';
+import { StatusBar } from './StatusBar';
+import { VmList } from './vm-list/VmList';
+import { WelcomePane } from './WelcomePane';
+
+const useStyles = makeStyles({
+  root: {
+    display: 'flex',
+    flexDirection: 'column',
+    height: '100vh',
+    backgroundColor: tokens.colorNeutralBackground3,
+    color: tokens.colorNeutralForeground1,
+    fontFamily: tokens.fontFamilyBase,
+    fontSize: tokens.fontSizeBase300,
+  },
+  bars: { display: 'flex', flexDirection: 'column', gap: '1px', flexShrink: 0 },
+  main: { display: 'flex', flexGrow: 1, minHeight: 0, gap: '1px', backgroundColor: tokens.colorNeutralStroke2 },
+  tree: { width: '210px', flexShrink: 0, minWidth: 0 },
+  centre: { display: 'flex', flexDirection: 'column', flexGrow: 1, minWidth: 0, gap: '1px' },
+  list: { display: 'flex', flexDirection: 'column', flexGrow: 1, minHeight: '140px', backgroundColor: tokens.colorNeutralBackground1 },
+  listBody: { flexGrow: 1, minHeight: 0 },
+  snapshots: { height: '96px', flexShrink: 0 },
+  details: { height: '200px', flexShrink: 0 },
+  actions: { width: '230px', flexShrink: 0, minWidth: 0 },
+  count: { fontWeight: tokens.fontWeightRegular, color: tokens.colorNeutralForeground3 },
+  connecting: { padding: '16px', color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200 },
+});
+
+function VirtualMachinesPane() {
+  const s = useStyles();
+  const count = useConsole((st) => st.sortedIds.length);
+  const loaded = useConsole((st) => st.loaded);
+  return (
+    <section className={s.list} aria-labelledby="vms-title">
+      <PaneHeader title="Virtual Machines" id="vms-title">
+        {loaded && <span className={s.count}>{count}</span>}
+      </PaneHeader>
+      <div className={s.listBody}>{loaded ? <VmList /> : <div className={s.connecting}>Connecting to the engine…</div>}</div>
+    </section>
+  );
+}
+
+/** Hyper-V Manager's window: menu, toolbar, tree | list+snapshots+details | actions, status bar. */
+export function ConsoleShell() {
+  const s = useStyles();
+  const engine = useEngine();
+  const panes = useUi((st) => st.panes);
+  const tree = useUi((st) => st.tree);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'F5' && !e.ctrlKey) {
+        // Refresh the console's data, not the page.
+        e.preventDefault();
+        engine.refresh();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [engine]);
+
+  return (
+    <div className={s.root}>
+      <div className={s.bars}>
+        {engine.shell === 'browser' && <MenuBar />}
+        <ConsoleToolbar />
+        <ConnectionBanner onRetry={() => engine.reconnect()} />
+        <ErrorBar />
+      </div>
+      <main className={s.main}>
+        {panes.tree && (
+          <div className={s.tree}>
+            <NavTree />
+          </div>
+        )}
+        <div className={s.centre}>
+          {tree === 'root' ? (
+            <WelcomePane />
+          ) : (
+            <>
+              <VirtualMachinesPane />
+              <div className={s.snapshots}>
+                <SnapshotsPane />
+              </div>
+              {panes.details && (
+                <div className={s.details}>
+                  <DetailsPane />
+                </div>
+              )}
+            </>
+          )}
+        </div>
+        {panes.actions && (
+          <div className={s.actions}>
+            <ActionsPane />
+          </div>
+        )}
+      </main>
+      <StatusBar />
+      <DialogHost />
+    </div>
+  );
+}

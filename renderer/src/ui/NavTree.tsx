@@ -1,0 +1,45 @@
+import { Tree, TreeItem, TreeItemLayout, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Server20Regular, ServerMultiple20Regular } from '@fluentui/react-icons';
+import { useConsole } from '../state/app-stores';
+import { uiStore, useUi } from '../state/ui-store';
+import { PaneHeader } from './PaneHeader';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0, backgroundColor: tokens.colorNeutralBackground1 },
+  tree: { padding: '4px', overflow: 'auto', flexGrow: 1 },
+  selected: {
+    backgroundColor: tokens.colorNeutralBackground1Selected,
+    fontWeight: tokens.fontWeightSemibold,
+    ':hover': { backgroundColor: tokens.colorNeutralBackground1Selected },
+  },
+  layout: { fontSize: tokens.fontSizeBase300 },
+});
+
+/** Left console tree: "Viridian Manager" with the connected host beneath. */
+export function NavTree() {
+  const s = useStyles();
+  const hostname = useConsole((st) => st.host?.hostname ?? 'Connecting…');
+  const selected = useUi((st) => st.tree);
+  const pick = (tree: 'root' | 'host') => () => uiStore.setState({ tree });
+  return (
+    <nav className={s.root} aria-label="Console tree">
+      <PaneHeader title="Console" />
+      <div className={s.tree}>
+        <Tree aria-label="Servers" size="small" defaultOpenItems={['root']}>
+          <TreeItem itemType="branch" value="root" aria-selected={selected === 'root'} data-testid="tree-root">
+            <TreeItemLayout iconBefore={<ServerMultiple20Regular />} className={mergeClasses(s.layout, selected === 'root' && s.selected)} onClick={pick('root')}>
+              Viridian Manager
+            </TreeItemLayout>
+            <Tree>
+              <TreeItem itemType="leaf" value="host" aria-selected={selected === 'host'} data-testid="tree-host" onClick={pick('host')}>
+                <TreeItemLayout iconBefore={<Server20Regular />} className={mergeClasses(s.layout, selected === 'host' && s.selected)}>
+                  {hostname}
+                </TreeItemLayout>
+              </TreeItem>
+            </Tree>
+          </TreeItem>
+        </Tree>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,92 @@
+import { Tooltip, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Server16Regular, Warning16Filled, CheckmarkCircle16Regular } from '@fluentui/react-icons';
+import type { HostInfo, VmState } from '../../../core/contract';
+import { useConnection, useConsole } from '../state/app-stores';
+import { useMemo } from 'react';
+import { consoleStore } from '../state/app-stores';
+
+const useStyles = makeStyles({
+  root: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: '0',
+    height: '24px',
+    paddingLeft: '8px',
+    paddingRight: '8px',
+    borderTop: `1px solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground2,
+    color: tokens.colorNeutralForeground2,
+    fontSize: tokens.fontSizeBase200,
+    flexShrink: 0,
+    whiteSpace: 'nowrap',
+    overflow: 'hidden',
+  },
+  item: { display: 'inline-flex', alignItems: 'center', gap: '4px', paddingRight: '12px', marginRight: '12px', borderRight: `1px solid ${tokens.colorNeutralStroke2}`, minWidth: 0 },
+  last: { borderRight: 'none', marginLeft: 'auto', marginRight: 0, paddingRight: 0 },
+  grow: { overflow: 'hidden', textOverflow: 'ellipsis' },
+  warn: { color: tokens.colorPaletteDarkOrangeForeground1 },
+  ok: { color: tokens.colorPaletteGreenForeground1 },
+  dot: { width: '8px', height: '8px', borderRadius: '50%' },
+  up: { backgroundColor: tokens.colorPaletteGreenBackground3 },
+  down: { backgroundColor: tokens.colorPaletteRedBackground3 },
+  pending: { backgroundColor: tokens.colorPaletteYellowBackground3 },
+});
+
+const ACCEL_NAMES: Record<HostInfo['accelerator']['kind'], string> = {
+  kvm: 'KVM',
+  whpx: 'Windows Hypervisor Platform',
+  hvf: 'Hypervisor.framework',
+  tcg: 'Software emulation (TCG)',
+};
+
+function useStateCounts(): string {
+  const version = useConsole((s) => s.vmsVersion);
+  return useMemo(() => {
+    const counts = new Map<VmState, number>();
+    const vms = consoleStore.getState().vms;
+    for (const vm of vms.values()) counts.set(vm.status.state, (counts.get(vm.status.state) ?? 0) + 1);
+    const parts = [`${vms.size} ${vms.size === 1 ? 'virtual machine' : 'virtual machines'}`];
+    for (const st of ['Running', 'Paused', 'Saved', 'Off', 'Critical'] as const) {
+      const n = counts.get(st);
+      if (n !== undefined) parts.push(`${n} ${st.toLowerCase()}`);
+    }
+    return parts.join(' · ');
+    // The Map mutates in place; its version says when to count again.
+  }, [version]);
+}
+
+/** Host, accelerator (with the TCG notice), VM counts and the engine connection. */
+export function StatusBar() {
+  const s = useStyles();
+  const host = useConsole((st) => st.host);
+  const status = useConnection((st) => st.status);
+  const counts = useStateCounts();
+  const accel = host?.accelerator;
+  const accelNotice = accel === undefined ? '' : [accel.reason, accel.hint].filter(Boolean).join(' ');
+  return (
+    <footer className={s.root} data-testid="status-bar" aria-label="Status bar">
+      <span className={s.item}>
+        <Server16Regular aria-hidden="true" />
+        {host?.hostname ?? '—'}
+      </span>
+      {accel !== undefined && (
+        <Tooltip content={accelNotice} relationship="description" withArrow>
+          <span className={mergeClasses(s.item, accel.kind === 'tcg' && s.warn)} tabIndex={0} data-testid="status-accelerator">
+            {accel.kind === 'tcg' ? <Warning16Filled aria-hidden="true" /> : <CheckmarkCircle16Regular aria-hidden="true" className={s.ok} />}
+            <span className={s.grow}>{accel.kind === 'tcg' ? `${ACCEL_NAMES.tcg} — VMs run slower` : ACCEL_NAMES[accel.kind]}</span>
+          </span>
+        </Tooltip>
+      )}
+      <span className={mergeClasses(s.item, s.grow)} data-testid="status-counts">
+        {counts}
+      </span>
+      <span className={mergeClasses(s.item, s.last)} data-testid="status-connection">
+        <span
+          className={mergeClasses(s.dot, status.state === 'connected' ? s.up : status.state === 'lost' ? s.down : s.pending)}
+          aria-hidden="true"
+        />
+        {status.state === 'connected' ? 'Connected' : status.state === 'lost' ? 'Disconnected' : 'Connecting…'}
+      </span>
+    </footer>
+  );
+}

@@ -1,0 +1,46 @@
+import type { Job, VmSummary } from '../../../core/contract';
+
+/** Hyper-V style uptime: "02:03:04", or "3.02:03:04" with days. */
+export function formatUptime(sec: number): string {
+  const s = Math.floor(sec);
+  const days = Math.floor(s / 86400);
+  const hh = String(Math.floor((s % 86400) / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return days > 0 ? `${days}.${hh}:${mm}:${ss}` : `${hh}:${mm}:${ss}`;
+}
+
+export function formatMiB(mib: number): string {
+  if (mib >= 1024 && mib % 1024 === 0) return `${mib / 1024} GiB`;
+  if (mib >= 10240) return `${(mib / 1024).toFixed(1)} GiB`;
+  return `${mib} MiB`;
+}
+
+export function formatCpu(percent: number): string {
+  return `${Math.round(percent)} %`;
+}
+
+function withPercent(label: string, percent: number | null): string {
+  return percent === null ? label : `${label} (${Math.round(percent)}%)`;
+}
+
+/** The Status column: the operation in flight ("Saving (42%)"), else nothing. */
+export function statusText(vm: VmSummary, job: Job | undefined): string {
+  if (vm.operation !== null) return withPercent(vm.operation.label, vm.operation.percent);
+  if (job !== undefined) return withPercent(job.phase || job.label, job.percent);
+  if (vm.status.state === 'Critical') return vm.status.reason;
+  return '';
+}
+
+/** Numbers only make sense while a guest runs; an off VM shows blanks like Hyper-V. */
+export function cpuText(vm: VmSummary): string {
+  return vm.stats === null ? '' : formatCpu(vm.stats.cpuPercent);
+}
+
+export function memoryText(vm: VmSummary): string {
+  return vm.stats === null ? '' : formatMiB(vm.stats.memoryMiB);
+}
+
+export function uptimeText(vm: VmSummary): string {
+  return vm.stats === null ? '' : formatUptime(vm.stats.uptimeSec);
+}
