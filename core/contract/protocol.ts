@@ -104,9 +104,16 @@ export const DeleteVmResultSchema = z.object({
   kept: z.array(z.string()),
 });
 
-const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
+import { method } from './method';
+import { FEATURE_EVENTS } from './events-features';
+import { STORAGE_METHODS } from './protocol-storage';
+import { NETWORK_METHODS } from './protocol-networks';
+import { SNAPSHOT_METHODS } from './protocol-snapshots';
+import { CONSOLE_METHODS } from './protocol-console';
+import { TRANSFER_METHODS } from './protocol-transfer';
+import { MIGRATION_METHODS } from './protocol-migration';
 
-export const METHODS = {
+const CORE_METHODS = {
   'host.info': method(z.object({}).strict(), HostInfoSchema),
   'session.subscribe': method(z.object({}).strict(), SnapshotSchema),
   'vm.list': method(z.object({}).strict(), z.array(VmSummarySchema)),
@@ -127,6 +134,20 @@ export const METHODS = {
   'job.cancel': method(z.object({ id: z.string() }).strict(), JobSchema),
 } as const;
 
+/**
+ * Every method: the core set plus one map per feature (each in its own file,
+ * so features grow without touching each other).
+ */
+export const METHODS = {
+  ...CORE_METHODS,
+  ...STORAGE_METHODS,
+  ...NETWORK_METHODS,
+  ...SNAPSHOT_METHODS,
+  ...CONSOLE_METHODS,
+  ...TRANSFER_METHODS,
+  ...MIGRATION_METHODS,
+} as const;
+
 export type MethodName = keyof typeof METHODS;
 export type MethodParams<M extends MethodName> = z.input<(typeof METHODS)[M]['params']>;
 export type MethodParsedParams<M extends MethodName> = z.output<(typeof METHODS)[M]['params']>;
@@ -139,6 +160,7 @@ export function isMethodName(m: string): m is MethodName {
 // ---------------------------------------------------------------- events
 
 export const EVENTS = {
+  ...FEATURE_EVENTS,
   'vm.upsert': z.object({ vm: VmSummarySchema }),
   'vm.removed': z.object({ id: z.string() }),
   /** Batched at a fixed rate: one event carries every running VM's numbers. */

@@ -33,6 +33,8 @@ import { findQemuSystem, hostInfo } from '../qemu/probe';
 import { cpuTicks } from '../qemu/process';
 import { createDisk, inspectDisk } from '../storage/qemu-img';
 import { cliLine } from './cli-text';
+import type { EngineContext, MethodHandler } from './context';
+import { FEATURES } from './features';
 import { JobManager } from './jobs';
 import { acquireDataDirLock } from './lock';
 import { RUNTIME_FILE, RuntimeFileSchema, VM_FILE } from './runtime';
@@ -69,6 +71,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     const info = await hostInfo(dataDir, [...new Set(roots)]);
     const engine = new Engine(dataDir, info, release, opts);
     await engine.load();
+    for (const feature of FEATURES) await feature(engine.context, engine);
     return engine;
   } catch (err) {
     await release();
@@ -92,6 +95,10 @@ export class Engine implements EngineService {
   private closed = false;
   private readonly log: (msg: string) => void;
   private readonly vmHost: VmHost;
+  private readonly handlers = new Map<MethodName, MethodHandler<never>>();
+  private readonly closeHooks: (() => Promise<void> | void)[] = [];
+  /** What feature modules see of the engine. */
+  readonly context: EngineContext;
 
   constructor(
     readonly dataDir: string,
@@ -112,6 +119,32 @@ export class Engine implements EngineService {
       changed: (vm) => this.emit('vm.upsert', { vm: vm.summary() }),
       log: this.log,
     };
+    this.context = {
+      dataDir,
+      host: () => this.host,
+      vms: () => this.vms.values(),
+      getVm: (ref) => this.getVm(ref),
+      addVm: (vm) => {
+        this.vms.set(vm.id, vm);
+        this.emit('vm.upsert', { vm: vm.summary() });
+      },
+      removeVm: (id) => {
+        if (this.vms.delete(id)) this.emit('vm.removed', { id });
+      },
+      nameTaken: (name, exceptId) => this.nameTaken(name, exceptId),
+      jobs: this.jobs,
+      vmHost: this.vmHost,
+      confine: (path) => this.confine(path),
+      emit: (e, p) => this.emit(e, p),
+      log: this.log,
+      onClose: (cb) => this.closeHooks.push(cb),
+    };
+  }
+
+  /** Registers a feature's method (see features.ts). */
+  handle<M extends MethodName>(method: M, handler: MethodHandler<M>): void {
+    if (this.handlers.has(method)) throw new Error(`method ${method} registered twice`);
+    this.handlers.set(method, handler as MethodHandler<never>);
   }
 
   get hostInfo(): HostInfo {
@@ -221,6 +254,8 @@ export class Engine implements EngineService {
   }
 
   private async route(method: MethodName, p: never): Promise<unknown> {
+    const handler = this.handlers.get(method);
+    if (handler) return handler(p);
     switch (method) {
       case 'host.info':
         return this.host;
@@ -254,6 +289,8 @@ export class Engine implements EngineService {
       }
       case 'job.cancel':
         return this.jobs.cancel((p as MethodParsedParams<'job.cancel'>).id);
+      default:
+        throw new ViridianError('UNSUPPORTED', `This engine does not offer ${method} yet.`, 'Update the host to the console’s version.');
     }
   }
 
@@ -274,7 +311,7 @@ export class Engine implements EngineService {
     throw new ViridianError('NOT_FOUND', `There is no virtual machine named "${ref}".`, 'Run `viridian vm list` to see the names.');
   }
 
-  private nameTaken(name: string, exceptId?: string): boolean {
+  nameTaken(name: string, exceptId?: string): boolean {
     const lower = name.toLowerCase();
     for (const vm of this.vms.values()) if (vm.id !== exceptId && vm.name.toLowerCase() === lower) return true;
     return false;
@@ -290,7 +327,7 @@ export class Engine implements EngineService {
     }
   }
 
-  private async confine(path: string): Promise<string> {
+  async confine(path: string): Promise<string> {
     return confinePath(path, this.host.storageRoots);
   }
 
@@ -596,6 +633,7 @@ export class Engine implements EngineService {
     if (this.closed) return;
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
+    for (const hook of this.closeHooks) await Promise.resolve(hook()).catch((err: unknown) => this.log(`close hook: ${String(err)}`));
     for (const vm of this.vms.values()) vm.release();
     this.listeners.clear();
     await this.releaseLock();

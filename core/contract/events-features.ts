@@ -1,0 +1,2 @@
+// Events added by features beyond the core set (each with its own prefix).
+export const FEATURE_EVENTS = {} as const;
