@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ViridianError } from '../contract';
 import { sleep } from '../qemu/qmp';
+import { BOOT_ID_RE } from '../testing/guest';
 import {
   copyGuestDisk,
   engineFixture,
@@ -17,7 +18,7 @@ import {
 
 // Real QEMU, real guest (TCG here): each test boots the tiny test guest.
 const READY = /VIRIDIAN-GUEST-READY/;
-const bootId = (text: string) => /VIRIDIAN-BOOT-ID (\w+)/.exec(text)?.[1];
+const bootId = (text: string) => BOOT_ID_RE.exec(text)?.[1];
 
 let fx: EngineFixture;
 beforeEach(async () => {

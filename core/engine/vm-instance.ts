@@ -127,9 +127,12 @@ export class VmInstance {
   async adopt(): Promise<void> {
     const pid = this.runtime.pid ?? (await this.pidFromFile());
     const wasActive = this.runtime.state === 'Running' || this.runtime.state === 'Starting' || this.runtime.state === 'Saving';
-    if (pid !== null && this.runtime.paths && (await isOurQemu(pid, this.id))) {
+    if (pid !== null && (await isOurQemu(pid, this.id))) {
+      // Paths are a function of the folder, so a VM launched just before a crash is found too.
+      const paths = this.runtime.paths ?? runtimePaths(this.folder);
       try {
-        await this.attach(adoptProcess(pid), this.runtime.paths, 2000);
+        await this.attach(adoptProcess(pid), paths, 2000);
+        if (!this.runtime.paths || this.runtime.pid !== pid) await this.writeRuntime({ state: 'Running', pid, paths });
         const { status } = await this.qmpOrThrow().execute<{ status: string }>('query-status');
         await this.applyAdoptedStatus(status);
         return;
@@ -318,7 +321,7 @@ export class VmInstance {
     const args = buildQemuArgs(this.config, paths, { accel: this.host.accelerator(), incoming, sandbox: this.host.sandbox });
     const logFile = join(this.folder, QEMU_LOG);
     const startedAt = new Date().toISOString();
-    await this.writeRuntime({ state: 'Starting', reason: 'Starting', pid: null, startedAt, paths });
+    // No runtime write before launch: a crash right after it is recovered from qemu.pid and the fixed paths.
     const proc = launchQemu(this.host.qemuBinary(), args, { cwd: this.folder, logFile });
     try {
       await this.attach(proc, paths, QMP_CONNECT_MS, signal);
@@ -466,7 +469,6 @@ export class VmInstance {
     try {
       await mkdir(join(this.folder, SAVED_DIR), { recursive: true });
       await rm(join(this.folder, SAVED_STATE_TMP), { force: true });
-      await this.writeRuntime({ pausedAtSave: wasPaused });
       if (!wasPaused) await qmp.execute('stop');
       await qmp.execute('migrate-set-parameters', { 'max-bandwidth': UNCAPPED_BANDWIDTH });
       ctx.step('Writing the memory state');
@@ -496,6 +498,11 @@ export class VmInstance {
         if (!wasPaused) await qmp.execute('cont').catch(() => undefined);
         await this.writeRuntime({ state: 'Running', pausedAtSave: false });
         this.setState(wasPaused ? 'Paused' : 'Running', 'Save did not complete');
+      } else if (this.state === 'Saving') {
+        // QEMU already ended but the state file is unusable: the VM is off, its disks as QEMU left them.
+        await rm(join(this.folder, SAVED_DIR), { recursive: true, force: true });
+        await this.markOff('Save failed; the VM was turned off');
+        this.setState('Off', `Save failed: ${(err as Error).message}`);
       }
       throw err;
     }
@@ -505,7 +512,7 @@ export class VmInstance {
   private async finishSave(pausedAtSave: boolean): Promise<void> {
     await this.stopProcess();
     const tmp = join(this.folder, SAVED_STATE_TMP);
-    await waitForStableSize(tmp);
+    if (!(await isCompleteStateFile(tmp))) await waitForStableSize(tmp);
     if (!(await isCompleteStateFile(tmp))) {
       throw new ViridianError('QEMU_FAILED', `The saved state of "${this.name}" was written incompletely.`, 'Start the VM again; it boots fresh.');
     }
@@ -581,7 +588,7 @@ export async function isCompleteStateFile(path: string): Promise<boolean> {
       const head = Buffer.alloc(4);
       await fh.read(head, 0, 4, 0);
       if (head.toString('latin1') !== 'QEVM') return false;
-      const tailLen = Math.min(size, 8 * 1024 * 1024);
+      const tailLen = Math.min(size, 1024 * 1024);
       const tail = Buffer.alloc(tailLen);
       await fh.read(tail, 0, tailLen, size - tailLen);
       if (tail[tailLen - 1] === 0x10) return true;
