@@ -57,7 +57,7 @@ export function NetworkAdapterPage({ adapterId, draft, set, errors, disabled, on
         {n.vlanId !== null && (
           <div className={p.indent}>
             <Field label="VLAN ID" hint="1 to 4094" {...fieldState(errors['vlan'])}>
-              <SpinButton className={p.narrow} disabled={disabled} value={n.vlanId} min={1} max={4094} onChange={(_, d) => setN({ vlanId: spinValue(d) ?? Number.NaN })} />
+              <SpinButton className={p.narrow} disabled={disabled} value={n.vlanId} onChange={(_, d) => setN({ vlanId: spinValue(d) ?? Number.NaN })} />
             </Field>
           </div>
         )}

@@ -65,8 +65,8 @@ export function AutoStartPage({ draft, set, errors }: SettingsPageProps) {
           className={p.narrow}
           disabled={a.action === 'nothing'}
           value={a.delaySec}
-          min={0}
-          max={86400}
+         
+         
           onChange={(_, d) => set((c) => ({ ...c, automaticStart: { ...c.automaticStart, delaySec: spinValue(d) ?? Number.NaN } }))}
         />
       </Field>

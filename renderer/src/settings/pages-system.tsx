@@ -1,6 +1,6 @@
 import { Button, Checkbox, Field, SpinButton, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDown16Regular, ArrowUp16Regular } from '@fluentui/react-icons';
-import { MAX_CPUS, MIN_MEMORY_MIB, type BootDevice } from '../../../core/contract';
+import { MIN_MEMORY_MIB, type BootDevice } from '../../../core/contract';
 import { usePageStyles } from '../wizards/page-styles';
 import { fieldState } from '../wizards/new-vm/page-props';
 import { spinValue } from '../wizards/new-vm/pages-name-memory';
@@ -97,8 +97,8 @@ export function MemoryPage({ draft, set, errors, disabled, host }: SettingsPageP
           className={p.narrow}
           disabled={disabled}
           value={draft.memoryMiB}
-          min={MIN_MEMORY_MIB}
-          max={max}
+         
+         
           step={128}
           onChange={(_, d) => set((c) => ({ ...c, memoryMiB: num(d) }))}
         />
@@ -119,19 +119,19 @@ export function ProcessorPage({ draft, set, errors, disabled, host }: SettingsPa
           hint={host !== null ? `This host has ${host.cpus}.` : null}
           {...fieldState(errors['count'])}
         >
-          <SpinButton className={p.narrow} disabled={disabled} value={pr.count} min={1} max={MAX_CPUS} onChange={(_, d) => setPr({ count: num(d) })} />
+          <SpinButton className={p.narrow} disabled={disabled} value={pr.count} onChange={(_, d) => setPr({ count: num(d) })} />
         </Field>
       </div>
       <p className={p.intro}>Resource control balances this virtual machine against the others on the host.</p>
       <div className={p.row}>
         <Field label="Virtual machine reserve (%)" {...fieldState(errors['reserve'])}>
-          <SpinButton className={p.narrow} disabled={disabled} value={pr.reservePercent} min={0} max={100} onChange={(_, d) => setPr({ reservePercent: num(d) })} />
+          <SpinButton className={p.narrow} disabled={disabled} value={pr.reservePercent} onChange={(_, d) => setPr({ reservePercent: num(d) })} />
         </Field>
         <Field label="Virtual machine limit (%)" {...fieldState(errors['limit'])}>
-          <SpinButton className={p.narrow} disabled={disabled} value={pr.limitPercent} min={1} max={100} onChange={(_, d) => setPr({ limitPercent: num(d) })} />
+          <SpinButton className={p.narrow} disabled={disabled} value={pr.limitPercent} onChange={(_, d) => setPr({ limitPercent: num(d) })} />
         </Field>
         <Field label="Relative weight" hint="1 to 10000; 100 is normal." {...fieldState(errors['weight'])}>
-          <SpinButton className={p.narrow} disabled={disabled} value={pr.weight} min={1} max={10000} step={10} onChange={(_, d) => setPr({ weight: num(d) })} />
+          <SpinButton className={p.narrow} disabled={disabled} value={pr.weight} step={10} onChange={(_, d) => setPr({ weight: num(d) })} />
         </Field>
       </div>
     </>

@@ -34,7 +34,7 @@ const useStyles = makeStyles({
   list: { display: 'flex', flexDirection: 'column', flexGrow: 1, minHeight: '140px', backgroundColor: tokens.colorNeutralBackground1 },
   listBody: { flexGrow: 1, minHeight: 0 },
   snapshots: { height: '96px', flexShrink: 0 },
-  details: { height: '200px', flexShrink: 0 },
+  details: { height: '220px', flexShrink: 0 },
   actions: { width: '230px', flexShrink: 0, minWidth: 0 },
   count: { fontWeight: tokens.fontWeightRegular, color: tokens.colorNeutralForeground3 },
   connecting: { padding: '16px', color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200 },

@@ -3,7 +3,7 @@ import { Desktop48Regular } from '@fluentui/react-icons';
 import type { VmSummary } from '../../../core/contract';
 import { useConsole } from '../state/app-stores';
 import { useSelectedVms } from '../state/use-selection';
-import { formatCpu, formatMiB, formatUptime, statusText } from './format';
+import { formatCpu, formatMiB, formatUptime, reasonText, statusText } from './format';
 import { PaneHeader } from './PaneHeader';
 import { StateBadge } from './StateBadge';
 
@@ -78,7 +78,7 @@ function VmFacts({ vm }: { vm: VmSummary }) {
         <dl className={s.facts}>
           <Fact label="State" wide>
             <StateBadge state={vm.status.state} />
-            {vm.status.reason !== '' && <span className={s.empty}> — {vm.status.reason}</span>}
+            {reasonText(vm) !== '' && <span className={s.empty}> — {reasonText(vm)}</span>}
           </Fact>
           {status !== '' && vm.status.state !== 'Critical' && (
             <Fact label="Status" wide>

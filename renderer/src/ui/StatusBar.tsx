@@ -1,6 +1,6 @@
 import { Tooltip, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { Server16Regular, Warning16Filled, CheckmarkCircle16Regular } from '@fluentui/react-icons';
-import type { HostInfo, VmState } from '../../../core/contract';
+import { VM_STATES, type HostInfo, type VmState } from '../../../core/contract';
 import { useConnection, useConsole } from '../state/app-stores';
 import { useMemo } from 'react';
 import { consoleStore } from '../state/app-stores';
@@ -46,7 +46,7 @@ function useStateCounts(): string {
     const vms = consoleStore.getState().vms;
     for (const vm of vms.values()) counts.set(vm.status.state, (counts.get(vm.status.state) ?? 0) + 1);
     const parts = [`${vms.size} ${vms.size === 1 ? 'virtual machine' : 'virtual machines'}`];
-    for (const st of ['Running', 'Paused', 'Saved', 'Off', 'Critical'] as const) {
+    for (const st of VM_STATES) {
       const n = counts.get(st);
       if (n !== undefined) parts.push(`${n} ${st.toLowerCase()}`);
     }

@@ -1,4 +1,4 @@
-import type { Job, VmSummary } from '../../../core/contract';
+import { TRANSIENT_STATES, type Job, type VmSummary } from '../../../core/contract';
 
 /** Hyper-V style uptime: "02:03:04", or "3.02:03:04" with days. */
 export function formatUptime(sec: number): string {
@@ -24,12 +24,23 @@ function withPercent(label: string, percent: number | null): string {
   return percent === null ? label : `${label} (${Math.round(percent)}%)`;
 }
 
-/** The Status column: the operation in flight ("Saving (42%)"), else nothing. */
+/**
+ * The Status column: the operation in flight, named like Hyper-V ("Saving (42%)")
+ * while the state says what it is, else the operation's own label; else nothing.
+ */
 export function statusText(vm: VmSummary, job: Job | undefined): string {
-  if (vm.operation !== null) return withPercent(vm.operation.label, vm.operation.percent);
+  const transient = TRANSIENT_STATES.includes(vm.status.state);
+  if (vm.operation !== null) return withPercent(transient ? vm.status.state : vm.operation.label, vm.operation.percent);
+  if (job !== undefined && transient) return withPercent(vm.status.state, job.percent);
   if (job !== undefined) return withPercent(job.phase || job.label, job.percent);
   if (vm.status.state === 'Critical') return vm.status.reason;
   return '';
+}
+
+/** The state's reason, unless it only repeats the state ("Running — Running"). */
+export function reasonText(vm: VmSummary): string {
+  const r = vm.status.reason.trim();
+  return r.toLowerCase() === vm.status.state.toLowerCase() ? '' : r;
 }
 
 /** Numbers only make sense while a guest runs; an off VM shows blanks like Hyper-V. */

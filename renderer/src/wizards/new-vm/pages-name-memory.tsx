@@ -1,5 +1,5 @@
 import { Field, Input, SpinButton, Text } from '@fluentui/react-components';
-import { MAX_CPUS, MIN_MEMORY_MIB } from '../../../../core/contract';
+import { MIN_MEMORY_MIB } from '../../../../core/contract';
 import { usePageStyles } from '../page-styles';
 import { diskFileName } from './draft';
 import { fieldState, type PageProps } from './page-props';
@@ -60,9 +60,8 @@ export function MemoryPage({ draft, update, errors, host }: PageProps) {
         >
           <SpinButton
             className={s.narrow}
+            // No min/max: Fluent would clamp silently; the message says what is allowed instead.
             value={draft.memoryMiB}
-            min={MIN_MEMORY_MIB}
-            max={max}
             step={128}
             onChange={(_, d) => update((x) => ({ ...x, memoryMiB: spinValue(d) }))}
           />
@@ -76,8 +75,6 @@ export function MemoryPage({ draft, update, errors, host }: PageProps) {
           <SpinButton
             className={s.narrow}
             value={draft.cpus}
-            min={1}
-            max={MAX_CPUS}
             onChange={(_, d) => update((x) => ({ ...x, cpus: spinValue(d) }))}
           />
         </Field>
