@@ -45,9 +45,10 @@ describe('console store', () => {
     const store = createConsoleStore();
     const a = makeVm('a', 'Running');
     loadSnapshot(store, makeSnapshot([a], 1));
-    const ids = store.getState().sortedIds;
+    const { sortedIds: ids, statesVersion } = store.getState();
     applyEvents(store, [{ e: 'vm.stats', p: { items: [{ id: a.id, stats: { cpuPercent: 1, memoryMiB: 1, uptimeSec: 1 } }] }, seq: 2 }]);
     expect(store.getState().sortedIds).toBe(ids);
+    expect(store.getState().statesVersion).toBe(statesVersion);
   });
 
   it('handles a VM added, renamed and removed within one batch', () => {

@@ -16,8 +16,10 @@ export interface ConsoleData {
    */
   vms: Map<string, VmSummary>;
   vmsVersion: number;
-  /** Bumps when only numbers changed (CPU, memory, uptime): lets sorts by those columns throttle. */
+  /** Bumps when numbers changed (CPU, memory, uptime): sorts by those columns follow it. */
   statsVersion: number;
+  /** Bumps when a VM came, went or changed other than its numbers (state counts, state sort). */
+  statesVersion: number;
   /** Ids sorted by name, updated incrementally; a new array whenever it changes. */
   sortedIds: readonly string[];
   jobs: ReadonlyMap<string, Job>;
@@ -37,6 +39,7 @@ export function emptyConsoleData(): ConsoleData {
     vms: new Map(),
     vmsVersion: 0,
     statsVersion: 0,
+    statesVersion: 0,
     sortedIds: [],
     jobs: new Map(),
     jobByVm: new Map(),
@@ -78,6 +81,7 @@ export function loadSnapshot(store: ConsoleStore, snap: Snapshot): void {
     vms,
     vmsVersion: prev.vmsVersion + 1,
     statsVersion: prev.statsVersion + 1,
+    statesVersion: prev.statesVersion + 1,
     sortedIds: sortAllByName(vms),
     jobs,
     jobByVm: indexJobs(jobs),
@@ -162,6 +166,7 @@ export function applyEvents(store: ConsoleStore, events: readonly AnyEvent[]): v
   const next: Partial<ConsoleData> = { seq, host };
   if (vmsChanged || statsChanged) next.vmsVersion = s.vmsVersion + 1;
   if (statsChanged) next.statsVersion = s.statsVersion + 1;
+  if (vmsChanged) next.statesVersion = s.statesVersion + 1;
   if (ids !== null) next.sortedIds = ids;
   if (jobs !== null) {
     pruneJobs(jobs);

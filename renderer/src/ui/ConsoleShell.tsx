@@ -21,7 +21,7 @@ const useStyles = makeStyles({
   root: {
     display: 'flex',
     flexDirection: 'column',
-    height: '100vh',
+    height: '100%',
     backgroundColor: tokens.colorNeutralBackground3,
     color: tokens.colorNeutralForeground1,
     fontFamily: tokens.fontFamilyBase,
@@ -47,7 +47,7 @@ function VirtualMachinesPane() {
   return (
     <section className={s.list} aria-labelledby="vms-title">
       <PaneHeader title="Virtual Machines" id="vms-title">
-        {loaded && <span className={s.count}>{count}</span>}
+        {loaded && <span className={s.count}>{count.toLocaleString('en')}</span>}
       </PaneHeader>
       <div className={s.listBody}>{loaded ? <VmList /> : <div className={s.connecting}>Connecting to the engine…</div>}</div>
     </section>

@@ -39,16 +39,19 @@ const ACCEL_NAMES: Record<HostInfo['accelerator']['kind'], string> = {
   tcg: 'Software emulation (TCG)',
 };
 
+// The settled states people scan for first, then the ones in flight.
+const COUNT_ORDER: readonly VmState[] = ['Running', 'Paused', 'Saved', 'Off', 'Critical', ...VM_STATES.filter((s) => !['Running', 'Paused', 'Saved', 'Off', 'Critical'].includes(s))];
+
 function useStateCounts(): string {
-  const version = useConsole((s) => s.vmsVersion);
+  const version = useConsole((s) => s.statesVersion);
   return useMemo(() => {
     const counts = new Map<VmState, number>();
     const vms = consoleStore.getState().vms;
     for (const vm of vms.values()) counts.set(vm.status.state, (counts.get(vm.status.state) ?? 0) + 1);
-    const parts = [`${vms.size} ${vms.size === 1 ? 'virtual machine' : 'virtual machines'}`];
-    for (const st of VM_STATES) {
+    const parts = [`${vms.size.toLocaleString('en')} ${vms.size === 1 ? 'virtual machine' : 'virtual machines'}`];
+    for (const st of COUNT_ORDER) {
       const n = counts.get(st);
-      if (n !== undefined) parts.push(`${n} ${st.toLowerCase()}`);
+      if (n !== undefined) parts.push(`${n.toLocaleString('en')} ${st.toLowerCase()}`);
     }
     return parts.join(' · ');
     // The Map mutates in place; its version says when to count again.

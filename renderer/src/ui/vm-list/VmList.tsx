@@ -22,7 +22,7 @@ function useOrderedIds(): readonly string[] {
   const sort = useUi((s) => s.sort);
   const live = COLUMNS.find((c) => c.key === sort.key)?.live ?? false;
   // Name order needs no data beyond the id list; other columns re-sort as values change.
-  const version = useConsole((s) => (sort.key === 'name' ? 0 : live ? s.statsVersion : s.vmsVersion));
+  const version = useConsole((s) => (sort.key === 'name' ? 0 : live ? s.statsVersion : s.statesVersion));
   const jobs = useConsole((s) => (sort.key === 'status' ? s.jobByVm : null));
   return useMemo(() => {
     const st = consoleStore.getState();
