@@ -37,7 +37,8 @@ export function connectConsole(): ConsoleConnection {
   const connection = new EngineConnection({
     open: bridge !== null ? () => openBridgeTransport(bridge) : () => openWebSocketTransport(webSocketUrl(location.origin, token)),
     ...(bridge !== null ? { lifecycle: (cb: Parameters<ViridianBridge['onEngineLifecycle']>[0]) => bridge.onEngineLifecycle(cb) } : {}),
-    onStatus: (status) => connectionStore.setState({ status }),
+    onStatus: (status) =>
+      connectionStore.setState((s) => ({ status, everConnected: s.everConnected || status.state === 'connected' })),
     onClient: (client) => {
       const session = syncSession(client, {
         snapshot: (snap) => {

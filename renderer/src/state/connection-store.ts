@@ -3,11 +3,13 @@ import type { ConnectionStatus } from '../engine/engine-connection';
 
 export interface ConnectionData {
   status: ConnectionStatus;
-  /** The shell's own reason (Electron), shown in the banner when set. */
   transport: 'electron' | 'websocket';
+  /** A connection worked once in this page: a later drop is not a token problem. */
+  everConnected: boolean;
 }
 
 export const connectionStore = createStore<ConnectionData>()(() => ({
   status: { state: 'connecting' },
   transport: 'websocket',
+  everConnected: false,
 }));

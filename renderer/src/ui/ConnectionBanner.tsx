@@ -12,6 +12,14 @@ function useNow(active: boolean): number {
   return now;
 }
 
+/** "the connection dropped" → "The connection dropped." */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (t === '') return '';
+  const s = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
 /** Shown while the engine connection is down; the console keeps its last data meanwhile. */
 export function ConnectionBanner({ onRetry }: { onRetry: () => void }) {
   const status = useConnection((s) => s.status);
@@ -19,14 +27,16 @@ export function ConnectionBanner({ onRetry }: { onRetry: () => void }) {
   const now = useNow(status.state === 'lost');
   if (status.state !== 'lost') return null;
   const secs = status.retryAt === null ? null : Math.max(0, Math.ceil((status.retryAt - now) / 1000));
-  const unauthorized = transport === 'websocket' && status.attempt > 2;
+  const everConnected = useConnection((s) => s.everConnected);
+  // Never connected from a browser: most likely the address lacks its token.
+  const tokenHint = transport === 'websocket' && !everConnected && status.attempt > 1;
   return (
     <MessageBar intent="warning" layout="multiline" data-testid="connection-banner" aria-live="polite">
       <MessageBarBody>
         <MessageBarTitle>Connection to the engine lost — reconnecting…</MessageBarTitle>
-        {status.reason}
+        {sentence(status.reason)}
         {secs !== null && secs > 0 ? ` Next try in ${secs} s.` : ''}
-        {unauthorized && ' If this persists, open the console with the address `viridian host` printed: it carries the access token.'}
+        {tokenHint && ' If this persists, open the console with the address that `viridian host` printed: it carries the access token.'}
       </MessageBarBody>
       <MessageBarActions>
         <Button size="small" onClick={onRetry}>
