@@ -13,7 +13,8 @@ import { FuseV1Options, FuseVersion } from '@electron/fuses';
  */
 const electronZipDir = process.env['ELECTRON_ZIP_DIR'];
 
-const description = 'Manage virtual machines on QEMU: create, run, save, snapshot and connect to them from a Hyper-V Manager-style console.';
+const summary = 'Hyper-V Manager-style console for QEMU virtual machines';
+const description = 'Create, run, save, snapshot and connect to virtual machines on QEMU from a tree / results / actions console.';
 
 export const forgeConfig: ForgeConfig = {
   packagerConfig: {
@@ -33,7 +34,8 @@ export const forgeConfig: ForgeConfig = {
         productName: 'Viridian',
         genericName: 'Virtual Machine Manager',
         bin: 'viridian',
-        description,
+        // Debian's one-line synopsis, then the long text.
+        description: summary,
         productDescription: `${description} VMs run as detached QEMU processes (KVM when available) and keep running when the console closes.`,
         section: 'admin',
         priority: 'optional',
