@@ -80,7 +80,19 @@ export const CreateVmParamsSchema = z.object({
 export type CreateVmParams = z.input<typeof CreateVmParamsSchema>;
 
 /** What the Settings dialog may change. id, schemaVersion and createdAt are fixed. */
-export const VmConfigChangesSchema = VmConfigSchema.omit({ id: true, schemaVersion: true, createdAt: true }).partial();
+const ChangeableShape = VmConfigSchema.omit({ id: true, schemaVersion: true, createdAt: true }).shape;
+type WithoutDefaults<T extends z.ZodRawShape> = { [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer I> ? I : T[K]> };
+/**
+ * Every field optional and WITHOUT its default: zod 4 applies a default inside
+ * .partial(), which would turn {network: [...]} into a change that also resets
+ * kernel, notes, scsi… to their defaults.
+ */
+function optionalWithoutDefaults<T extends z.ZodRawShape>(shape: T): WithoutDefaults<T> {
+  const out: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(shape)) out[k] = (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional();
+  return out as WithoutDefaults<T>;
+}
+export const VmConfigChangesSchema = z.object(optionalWithoutDefaults(ChangeableShape));
 export type VmConfigChanges = z.input<typeof VmConfigChangesSchema>;
 
 /** Actions that need no parameters beyond the VM. */
