@@ -1,2 +1,4 @@
 // Events added by features beyond the core set (each with its own prefix).
-export const FEATURE_EVENTS = {} as const;
+import { MIGRATION_EVENTS } from './protocol-migration';
+export const FEATURE_EVENTS = {
+  ...MIGRATION_EVENTS,} as const;

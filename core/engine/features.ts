@@ -1,7 +1,8 @@
 import type { EngineFeature } from './context';
+import { remoteHostsFeature } from '../remote/feature';
 
 /**
  * Features installed into every engine, in order. Each lives in its own
  * file under core/engine/ (or core/<area>/) and registers its methods.
  */
-export const FEATURES: EngineFeature[] = [];
+export const FEATURES: EngineFeature[] = [remoteHostsFeature, ];

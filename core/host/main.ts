@@ -36,6 +36,8 @@ export interface RunningHost {
   readonly token: string | null;
   /** Whether the token was created by this start (first run). */
   readonly tokenCreated: boolean;
+  /** SHA-256 of the TLS certificate (colon hex) when serving TLS, for `host add --fingerprint`. */
+  readonly tlsFingerprint: string | null;
   /** Stops serving and closes the engine; VMs keep running (detached QEMU). */
   close(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function runHost(opts: RunHostOptions): Promise<RunningHost> {
     let web: WebServer | null = null;
     let token: string | null = null;
     let tokenCreated = false;
+    let tlsFingerprint: string | null = null;
     const listen = opts.listen ?? (opts.web ? { host: '127.0.0.1', port: 0 } : undefined);
     if (listen) {
       ({ token, created: tokenCreated } = await loadOrCreateToken(dataDir));
@@ -86,6 +89,10 @@ export async function runHost(opts: RunHostOptions): Promise<RunningHost> {
       });
       const w = web;
       cleanups.push(() => w.close());
+      if (opts.tls) {
+        tlsFingerprint = await certificateFingerprint(opts.tls.cert);
+        log(`tls: certificate SHA-256 fingerprint ${tlsFingerprint}`);
+      }
       if (!opts.tls && !isLoopbackHost(listen.host)) {
         log(`warning: serving on ${listen.host} without TLS; the token and all traffic cross the network in clear text (pass a certificate and key)`);
       }
@@ -107,6 +114,7 @@ export async function runHost(opts: RunHostOptions): Promise<RunningHost> {
       wsUrl: web?.wsUrl ?? null,
       token,
       tokenCreated,
+      tlsFingerprint,
       close() {
         closing ??= closeAll();
         return closing;
@@ -116,6 +124,12 @@ export async function runHost(opts: RunHostOptions): Promise<RunningHost> {
     await closeAll();
     throw err;
   }
+}
+
+async function certificateFingerprint(certFile: string): Promise<string> {
+  const { X509Certificate } = await import('node:crypto');
+  const { readFile } = await import('node:fs/promises');
+  return new X509Certificate(await readFile(certFile)).fingerprint256;
 }
 
 function isLoopbackHost(host: string): boolean {

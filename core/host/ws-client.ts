@@ -1,3 +1,4 @@
+import type { PeerCertificate } from 'node:tls';
 import { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, ViridianError, type Transport } from '../contract';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from './web-server';
@@ -5,9 +6,31 @@ import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from './web-server';
 export interface WebSocketConnectOptions {
   /** Extra CA for a host with a self-signed certificate. */
   ca?: string | Buffer;
+  /**
+   * Trust exactly this certificate (a self-signed host's, pinned by the SHA-256
+   * the user saw): it is the only CA, and the host name check becomes a
+   * fingerprint check, so the token is never sent to anyone else.
+   */
+  pin?: TlsPin;
   /** Sent as Origin (browsers do; tools normally do not). */
   origin?: string;
   timeoutMs?: number;
+}
+
+export interface TlsPin {
+  certPem: string;
+  /** Colon hex, as Node's X509Certificate.fingerprint256. */
+  fingerprint256: string;
+}
+
+/** TLS options that accept only the pinned certificate (for https and wss requests). */
+export function pinnedTlsOptions(pin: TlsPin): { ca: string; checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined } {
+  const want = pin.fingerprint256.replace(/:/g, '').toUpperCase();
+  return {
+    ca: pin.certPem,
+    checkServerIdentity: (_host, cert) =>
+      cert.fingerprint256.replace(/:/g, '').toUpperCase() === want ? undefined : new Error(`the certificate's fingerprint ${cert.fingerprint256} is not the pinned ${pin.fingerprint256}`),
+  };
 }
 
 /** Accepts the console URL (http://h:p/), or the socket URL (ws://h:p/api/ws). */
@@ -38,6 +61,8 @@ export function connectWebSocket(url: string, token: string, opts: WebSocketConn
       perMessageDeflate: false,
       handshakeTimeout: opts.timeoutMs ?? 10_000,
       ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+      // ws types checkServerIdentity after an old API; it is handed to tls.connect as is.
+      ...((opts.pin !== undefined ? pinnedTlsOptions(opts.pin) : {}) as object),
       ...(opts.origin !== undefined ? { origin: opts.origin } : {}),
     });
     const early = (err: Error) => {
