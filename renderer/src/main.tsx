@@ -5,6 +5,7 @@ import { runMenuCommand } from './app/menu-commands';
 import { connectConsole } from './engine/connect';
 import type { EngineApi } from './engine/engine-context';
 import { consoleStore } from './state/app-stores';
+import { persistLayout } from './state/layout-persistence';
 import { pruneSelection } from './state/selection';
 import { uiStore } from './state/ui-store';
 
@@ -17,6 +18,7 @@ const engine: EngineApi = {
   reconnect: () => conn.connection.retryNow(),
 };
 
+persistLayout(uiStore);
 conn.bridge?.onMenuCommand((cmd) => runMenuCommand(engine, cmd));
 
 // VMs that disappear leave the selection.

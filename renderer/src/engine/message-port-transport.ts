@@ -31,6 +31,7 @@ export function messagePortTransport(port: MessagePort): Transport {
 export function openBridgeTransport(bridge: ViridianBridge, win: Window = window, timeoutMs = 10_000): Promise<Transport> {
   return new Promise((resolve, reject) => {
     const onMessage = (e: MessageEvent): void => {
+      if (e.source !== win) return; // only the preload (same window) hands over ports
       const data: unknown = e.data;
       if (typeof data !== 'object' || data === null || (data as { type?: unknown }).type !== ENGINE_PORT_MESSAGE) return;
       const port = e.ports[0];

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Tree, TreeItem, TreeItemLayout, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { Server20Regular, ServerMultiple20Regular } from '@fluentui/react-icons';
 import { useConsole } from '../state/app-stores';
@@ -21,13 +22,32 @@ export function NavTree() {
   const hostname = useConsole((st) => st.host?.hostname ?? 'Connecting…');
   const selected = useUi((st) => st.tree);
   const pick = (tree: 'root' | 'host') => () => uiStore.setState({ tree });
+  const [open, setOpen] = useState<string[]>(['root']);
   return (
     <nav className={s.root} aria-label="Console tree">
       <PaneHeader title="Console" />
       <div className={s.tree}>
-        <Tree aria-label="Servers" size="small" defaultOpenItems={['root']}>
-          <TreeItem itemType="branch" value="root" aria-selected={selected === 'root'} data-testid="tree-root">
-            <TreeItemLayout iconBefore={<ServerMultiple20Regular />} className={mergeClasses(s.layout, selected === 'root' && s.selected)} onClick={pick('root')}>
+        <Tree
+          aria-label="Servers"
+          size="small"
+          openItems={open}
+          onOpenChange={(_, d) => {
+            // Clicking or pressing Enter on a node selects it (as in MMC); the chevron and arrows expand.
+            if (d.type === 'Click' || d.type === 'Enter') return;
+            setOpen(d.open ? ['root'] : []);
+          }}
+        >
+          <TreeItem
+            itemType="branch"
+            value="root"
+            aria-selected={selected === 'root'}
+            data-testid="tree-root"
+            // Clicks on the host bubble up through the root item: only act on the root's own.
+            onClick={(e) => {
+              if ((e.target as HTMLElement).closest('[role="treeitem"]') === e.currentTarget) pick('root')();
+            }}
+          >
+            <TreeItemLayout iconBefore={<ServerMultiple20Regular />} className={mergeClasses(s.layout, selected === 'root' && s.selected)}>
               Viridian Manager
             </TreeItemLayout>
             <Tree>

@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent, MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { Button } from '@fluentui/react-components';
+import { Button, mergeClasses } from '@fluentui/react-components';
 import { Add16Regular } from '@fluentui/react-icons';
 import type { VmAction } from '../../../../core/contract';
 import { actionForKey } from '../../actions/vm-actions';
@@ -47,6 +47,7 @@ export function VmList() {
   const [active, setActive] = useState(false);
   // The focus ring shows for keyboard use only; a mouse click shows the selection alone.
   const [keyboard, setKeyboard] = useState(false);
+  const pointerDown = useRef(false);
   const [menuPoint, setMenuPoint] = useState<MenuPoint | null>(null);
 
   const template = COLUMNS.map((c) => `${widths[c.key]}px`).join(' ') + ' minmax(0, 1fr)';
@@ -188,17 +189,24 @@ export function VmList() {
         aria-activedescendant={focusId !== null && order.includes(focusId) ? rowDomId(focusId) : undefined}
         tabIndex={0}
         data-testid="vm-list"
-        className={s.grid}
+        className={mergeClasses(s.grid, order.length === 0 && s.gridEmptyFocus)}
         onKeyDown={(e) => {
           setKeyboard(true);
           onKeyDown(e);
         }}
-        onMouseDown={() => setKeyboard(false)}
+        onMouseDown={() => {
+          pointerDown.current = true;
+          setKeyboard(false);
+        }}
+        onMouseUp={() => {
+          pointerDown.current = false;
+        }}
         onClick={onClick}
         onDoubleClick={onDoubleClick}
         onContextMenu={onContextMenu}
         onFocus={() => {
           setActive(true);
+          if (!pointerDown.current) setKeyboard(true); // arrived by Tab: show where the keys act
           // Give keyboard users a starting row.
           const ui = uiStore.getState();
           if (ui.focusId === null && order[0] !== undefined) uiStore.setState({ focusId: ui.selectedIds.values().next().value ?? order[0] });

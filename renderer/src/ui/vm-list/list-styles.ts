@@ -11,8 +11,9 @@ export const useListStyles = makeStyles({
     outlineStyle: 'none',
     backgroundColor: tokens.colorNeutralBackground1,
     fontSize: tokens.fontSizeBase200,
-    ':focus-visible': { boxShadow: `inset 0 0 0 2px ${tokens.colorStrokeFocus2}` },
   },
+  // The ring goes on the focused row; an empty list shows it on itself.
+  gridEmptyFocus: { ':focus-visible': { boxShadow: `inset 0 0 0 2px ${tokens.colorStrokeFocus2}` } },
   header: {
     position: 'sticky',
     top: 0,
