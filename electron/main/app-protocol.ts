@@ -6,10 +6,13 @@ import { APP_HOST, APP_SCHEME } from './navigation';
 /**
  * The packaged renderer is served from viridian://app/ rather than file://
  * (Electron security checklist: a file:// page may read any local file and
- * has an opaque origin). Must run before app 'ready'.
+ * has an opaque origin). Must run before app 'ready'. corsEnabled: vite emits
+ * `<script type="module" crossorigin>`, fetched in CORS mode, which Chromium
+ * refuses for schemes not marked CORS-enabled; we send no CORS headers, so no
+ * other origin can read our files.
  */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 }
 
 const notFound = (): Response => new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } });

@@ -89,7 +89,10 @@ function standIn(userData: string) {
     },
     session: {
       defaultSession: {
-        webRequest: { onHeadersReceived: (fn: Listener) => (handlers['headers'] = fn) },
+        webRequest: {
+          onHeadersReceived: (fn: Listener) => (handlers['headers'] = fn),
+          onBeforeRequest: (fn: Listener) => (handlers['request'] = fn),
+        },
         setPermissionRequestHandler: (fn: Listener) => (handlers['permissionRequest'] = fn),
         setPermissionCheckHandler: (fn: Listener) => (handlers['permissionCheck'] = fn),
       },
@@ -150,7 +153,7 @@ const build = () => join(work, 'app', '.vite', 'build');
 describe('main.cjs wiring (Electron stand-in)', () => {
   it('turns on the sandbox and registers the app scheme before ready', () => {
     expect(h.calls['enableSandbox']).toHaveLength(1);
-    expect(h.calls['registerSchemesAsPrivileged']?.[0]?.[0]).toEqual([{ scheme: 'viridian', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(h.calls['registerSchemesAsPrivileged']?.[0]?.[0]).toEqual([{ scheme: 'viridian', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
   });
 
   it('starts the bundled engine in a utility process', () => {
@@ -193,6 +196,18 @@ describe('main.cjs wiring (Electron stand-in)', () => {
     expect(got).toEqual({ responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [expect.stringContaining("frame-ancestors 'none'")] } });
     onHeaders({ url: 'https://example.com/', responseHeaders: {} }, (r) => (got = r));
     expect(got).toEqual({});
+  });
+
+  it('cancels requests for remote content', () => {
+    const onRequest = h.handlers['request'] as (d: unknown, cb: (r: unknown) => void) => void;
+    const verdict = (url: string) => {
+      let got: unknown;
+      onRequest({ url }, (r) => (got = r));
+      return got;
+    };
+    expect(verdict('viridian://app/assets/a.js')).toEqual({ cancel: false });
+    expect(verdict('ws://127.0.0.1:8446/api/ws')).toEqual({ cancel: false });
+    expect(verdict('https://cdn.example.com/x.js')).toEqual({ cancel: true });
   });
 
   it('denies permissions except clipboard writes from our pages', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, isAllowedNavigation, isValidVmId, vmConnectionIdFromUrl, vmConnectionUrl } from './navigation';
+import { APP_ORIGIN, isAllowedNavigation, isAllowedRequest, isValidVmId, vmConnectionIdFromUrl, vmConnectionUrl } from './navigation';
 
 describe('isAllowedNavigation', () => {
   it('allows our packaged pages', () => {
@@ -55,5 +55,19 @@ describe('VM Connection URLs', () => {
     expect(isValidVmId('x'.repeat(301))).toBe(false);
     expect(isValidVmId('a\nb')).toBe(false);
     expect(isValidVmId(42)).toBe(false);
+  });
+});
+
+describe('isAllowedRequest', () => {
+  it('lets pages reach their own origin, WebSocket engines and in-page data', () => {
+    for (const url of ['viridian://app/assets/x.js', 'ws://127.0.0.1:8446/api/ws', 'wss://host.example:8446/api/ws', 'data:image/png;base64,AA', 'blob:viridian://app/1234']) {
+      expect(isAllowedRequest(url, APP_ORIGIN)).toBe(true);
+    }
+  });
+
+  it('refuses remote and local-file content', () => {
+    for (const url of ['https://cdn.example.com/lib.js', 'http://127.0.0.1:8446/', 'file:///etc/passwd', 'ftp://x/', 'nonsense']) {
+      expect(isAllowedRequest(url, APP_ORIGIN)).toBe(false);
+    }
   });
 });

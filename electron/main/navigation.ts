@@ -52,3 +52,16 @@ export function vmConnectionIdFromUrl(url: string, appOrigin: string): string | 
   const id = u.searchParams.get('vm');
   return isValidVmId(id) ? id : null;
 }
+
+/** Schemes a page of ours may fetch from besides its own origin: WebSockets to engines (this or other hosts) and in-page data. */
+const OPEN_SCHEMES = new Set(['ws:', 'wss:', 'data:', 'blob:', 'devtools:']);
+
+/**
+ * No remote content: requests go to our own origin, or are WebSockets
+ * (the console talks to other hosts' engines that way), or stay in the page.
+ */
+export function isAllowedRequest(url: string, appOrigin: string): boolean {
+  if (isAllowedNavigation(url, appOrigin)) return true;
+  const u = parse(url);
+  return u !== null && OPEN_SCHEMES.has(u.protocol);
+}

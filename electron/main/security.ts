@@ -1,5 +1,5 @@
 import { app, type Session, type WebContents } from 'electron';
-import { isAllowedNavigation, vmConnectionIdFromUrl } from './navigation';
+import { isAllowedNavigation, isAllowedRequest, vmConnectionIdFromUrl } from './navigation';
 
 export interface SecurityOptions {
   /** Our pages' origin: the vite dev server in development, viridian://app when packaged. */
@@ -37,8 +37,13 @@ function hardenWebContents(contents: WebContents, opts: SecurityOptions): void {
   });
 }
 
-/** The CSP header on our pages (dev server included), and a permission policy of "no". */
+/** No remote content, the CSP header on our pages (dev server included), and a permission policy of "no". */
 export function secureSession(session: Session, opts: SecurityOptions): void {
+  session.webRequest.onBeforeRequest((details, callback) => {
+    const ok = isAllowedRequest(details.url, opts.appOrigin);
+    if (!ok) console.warn(`[security] blocked request to ${details.url}`);
+    callback({ cancel: !ok });
+  });
   session.webRequest.onHeadersReceived((details, callback) => {
     if (!isAllowedNavigation(details.url, opts.appOrigin)) {
       callback({});
