@@ -8,3 +8,4 @@ export * from './disks';
 export * from './protocol';
 export * from './client';
 export * from './bridge';
+export * from './protocol-networks';

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { homedir, totalmem, cpus as hostCpus } from 'node:os';
@@ -36,6 +36,7 @@ import { cliLine } from './cli-text';
 import type { EngineContext, MethodHandler } from './context';
 import { FEATURES } from './features';
 import { JobManager } from './jobs';
+import { networksFor } from './networks-store';
 import { acquireDataDirLock } from './lock';
 import { RUNTIME_FILE, RuntimeFileSchema, VM_FILE } from './runtime';
 import type { EngineEvent, EngineService } from './service';
@@ -118,6 +119,7 @@ export class Engine implements EngineService {
       sandbox: process.platform === 'linux',
       changed: (vm) => this.emit('vm.upsert', { vm: vm.summary() }),
       log: this.log,
+      networks: (config) => networksFor(this.context).backends(config),
     };
     this.context = {
       dataDir,
@@ -331,16 +333,6 @@ export class Engine implements EngineService {
     return confinePath(path, this.host.storageRoots);
   }
 
-  private newMac(): string {
-    const used = new Set<string>();
-    for (const vm of this.vms.values()) for (const n of vm.config.network) used.add(n.mac);
-    for (;;) {
-      const b = randomBytes(3);
-      const mac = `52:54:00:${[...b].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
-      if (!used.has(mac)) return mac;
-    }
-  }
-
   /** Refuses a disk another VM already uses (its config names the same real file). */
   private async checkDiskFree(path: string, exceptId?: string): Promise<void> {
     const real = await realpath(path).catch(() => path);
@@ -396,6 +388,13 @@ export class Engine implements EngineService {
       if (existsSync(newDiskPath)) throw new ViridianError('INVALID_INPUT', `${newDiskPath} already exists.`, 'Choose another file name, or use the existing disk.');
     }
 
+    // Network names become ids; MACs come from the host's pool (networks-store.ts).
+    const network: NetworkAdapter[] = await networksFor(this.context).normalizeAdapters(
+      id,
+      [],
+      p.network.map((n, i) => ({ id: `nic${i}`, kind: n.kind, network: n.network, macMode: 'dynamic', mac: '00:00:00:00:00:00', vlanId: null })),
+    );
+
     await mkdir(folder, { recursive: true });
     try {
       let disk: DiskAttachment | null = existing;
@@ -409,14 +408,6 @@ export class Engine implements EngineService {
         const rest = (['cd', 'ide', 'net', 'floppy'] as const).filter((d) => d !== first[p.bootFrom]);
         return [first[p.bootFrom], ...rest];
       })();
-      const network: NetworkAdapter[] = p.network.map((n, i) => ({
-        id: `nic${i}`,
-        kind: n.kind,
-        network: n.network,
-        macMode: 'dynamic',
-        mac: this.newMac(),
-        vlanId: null,
-      }));
       const config: VmConfig = migrateConfig({
         schemaVersion: CONFIG_SCHEMA_VERSION,
         id,
@@ -492,13 +483,8 @@ export class Engine implements EngineService {
     if (changes.kernel) {
       next.kernel = { ...changes.kernel, path: await this.confine(changes.kernel.path), initrd: changes.kernel.initrd ? await this.confine(changes.kernel.initrd) : null };
     }
-    if (changes.network) {
-      const seen = new Set<string>();
-      for (const n of next.network) {
-        if (seen.has(n.mac)) throw new ViridianError('INVALID_INPUT', `The MAC address ${n.mac} is used twice.`, 'Give each adapter its own address, or set it to dynamic.');
-        seen.add(n.mac);
-      }
-    }
+    // Networks resolved to ids; MACs unique on the host, dynamic ones from the pool (networks-store.ts).
+    if (changes.network) next.network = await networksFor(this.context).normalizeAdapters(vm.id, vm.config.network, next.network);
     const parsed = migrateConfig(next);
     await vm.saveConfig(parsed);
     return vm.detail();

@@ -1,8 +1,9 @@
 import type { EngineFeature } from './context';
 import { remoteHostsFeature } from '../remote/feature';
+import { networksFeature } from './networks';
 
 /**
  * Features installed into every engine, in order. Each lives in its own
  * file under core/engine/ (or core/<area>/) and registers its methods.
  */
-export const FEATURES: EngineFeature[] = [remoteHostsFeature, ];
+export const FEATURES: EngineFeature[] = [remoteHostsFeature, networksFeature];

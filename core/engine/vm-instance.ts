@@ -16,7 +16,7 @@ import {
   type VmSummary,
 } from '../contract';
 import { writeJsonAtomic } from '../common/atomic';
-import { buildQemuArgs, type RuntimePaths } from '../qemu/cmdline';
+import { buildQemuArgs, type NetBackend, type RuntimePaths } from '../qemu/cmdline';
 import { adoptProcess, describeExit, isOurQemu, isPidAlive, launchQemu, waitForExit, type QemuProcess } from '../qemu/process';
 import { QmpClient, sleep, type QmpEvent } from '../qemu/qmp';
 import type { JobContext } from './jobs';
@@ -24,6 +24,8 @@ import { QEMU_LOG, RUNTIME_FILE, SAVED_DIR, SAVED_STATE, SAVED_STATE_TMP, VM_FIL
 
 export interface VmHost {
   qemuBinary(): string;
+  /** Adapter id → network backend for this config (virtual networks); absent = user-mode NAT. */
+  networks?(config: VmConfig): Promise<Readonly<Record<string, NetBackend>>>;
   accelerator(): Accelerator;
   sandbox: boolean;
   changed(vm: VmInstance): void;
@@ -318,7 +320,8 @@ export class VmInstance {
   private async launch(incoming: boolean, signal: AbortSignal): Promise<void> {
     const paths = runtimePaths(this.folder);
     for (const s of [paths.qmp, paths.serial, paths.vnc]) await rm(s, { force: true });
-    const args = buildQemuArgs(this.config, paths, { accel: this.host.accelerator(), incoming, sandbox: this.host.sandbox });
+    const networks = this.host.networks ? await this.host.networks(this.config) : undefined;
+    const args = buildQemuArgs(this.config, paths, { accel: this.host.accelerator(), incoming, sandbox: this.host.sandbox, ...(networks ? { networks } : {}) });
     const logFile = join(this.folder, QEMU_LOG);
     const startedAt = new Date().toISOString();
     // No runtime write before launch: a crash right after it is recovered from qemu.pid and the fixed paths.

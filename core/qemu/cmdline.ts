@@ -9,8 +9,24 @@ export interface RuntimePaths {
   serialLog: string;
 }
 
+/**
+ * How one network adapter is connected, resolved by the engine from the
+ * host's virtual networks (core/engine/networks-*.ts).
+ */
+export type NetBackend =
+  /** User-mode NAT (slirp): the guest reaches outside and the host at 10.0.2.2; each adapter has its own NAT. */
+  | { kind: 'user'; restrict?: boolean }
+  /** An Ethernet segment as UDP multicast on the loopback interface: every adapter on the same group:port hears the others. */
+  | { kind: 'mcast'; group: string; port: number }
+  /** A host bridge through QEMU's bridge helper (needs /etc/qemu/bridge.conf to allow it). */
+  | { kind: 'bridge'; bridge: string }
+  /** Not connected: the guest sees a NIC with no link partner. */
+  | { kind: 'none' };
+
 export interface LaunchOptions {
   accel: Accelerator;
+  /** Adapter id → backend. Without it every connected adapter gets user-mode NAT (the engine always passes it). */
+  networks?: Readonly<Record<string, NetBackend>>;
   /** Restore from a saved state: start with `-incoming defer`. */
   incoming?: boolean;
   /** Seccomp sandbox (Linux only). */
@@ -55,6 +71,21 @@ function cpuModel(config: VmConfig, accel: Accelerator): string {
     return `${base},hv-relaxed=on,hv-vapic=on,hv-spinlocks=0x1fff,hv-time=on`;
   }
   return base;
+}
+
+/** The -netdev value for a backend, or null when the adapter is not connected. */
+export function netdevArg(id: string, b: NetBackend): string | null {
+  switch (b.kind) {
+    case 'user':
+      return b.restrict ? `user,id=${id},restrict=on` : `user,id=${id}`;
+    case 'mcast':
+      // localaddr=127.0.0.1 keeps the segment on this host's loopback (never on a LAN).
+      return `socket,id=${id},mcast=${b.group}:${b.port},localaddr=127.0.0.1`;
+    case 'bridge':
+      return `bridge,id=${id},br=${escapeOptValue(b.bridge)}`;
+    case 'none':
+      return null;
+  }
 }
 
 /**
@@ -130,11 +161,14 @@ export function buildQemuArgs(config: VmConfig, paths: RuntimePaths, opts: Launc
 
   config.network.forEach((nic, i) => {
     const id = `net${i}`;
-    const driver = nic.kind === 'synthetic' ? 'virtio-net-pci' : 'tulip';
+    // Legacy = emulated e1000: Hyper-V's was a DEC 21140, but QEMU's tulip model has no PXE option ROM.
+    const driver = nic.kind === 'synthetic' ? 'virtio-net-pci' : 'e1000';
     // PXE boot is the legacy adapter's job, as in Hyper-V.
     const bootindex = nic.kind === 'legacy' ? bootIndex('net') : undefined;
-    if (nic.network !== null) push('-netdev', `user,id=${id}`);
-    push('-device', JSON.stringify({ driver, ...(nic.network !== null ? { netdev: id } : {}), mac: nic.mac, id: `nic${i}`, bootindex }));
+    const backend: NetBackend = nic.network === null ? { kind: 'none' } : (opts.networks?.[nic.id] ?? { kind: 'user' });
+    const netdev = netdevArg(id, backend);
+    if (netdev) push('-netdev', netdev);
+    push('-device', JSON.stringify({ driver, ...(netdev ? { netdev: id } : {}), mac: nic.mac, id: `nic${i}`, bootindex }));
   });
 
   if (opts.incoming) push('-incoming', 'defer');
