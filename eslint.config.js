@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 // Folder rules from DESIGN.md, kept by lint rather than good intentions.
 const noElectronOrRenderer = [
@@ -53,7 +54,9 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
     rules: {
+      'react-hooks/rules-of-hooks': 'error',
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['**/core/*', '!**/core/contract', '!**/core/contract/*'], message: 'renderer/ may import core/contract only.' },

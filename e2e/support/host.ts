@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { EngineClient, type Transport } from '../../core/contract';
 
-const repo = resolve(__dirname, '../..');
+const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** The test guest built by scripts/build-test-guest.sh (npm test builds it first). */
 export function guestDir(): string {

@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { FluentProvider, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { EngineContext, type EngineApi } from '../engine/engine-context';
 import { ConsoleShell } from '../ui/ConsoleShell';
+import { ErrorBoundary } from './ErrorBoundary';
 import { useGlobalStyles } from './global-styles';
 import { usePrefersDark } from './use-color-scheme';
 
@@ -15,7 +16,9 @@ export function App({ engine }: { engine: EngineApi }) {
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme} style={{ height: '100%' }}>
       <EngineContext.Provider value={engine}>
-        <ConsoleShell />
+        <ErrorBoundary>
+          <ConsoleShell />
+        </ErrorBoundary>
       </EngineContext.Provider>
     </FluentProvider>
   );

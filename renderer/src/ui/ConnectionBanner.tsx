@@ -24,10 +24,11 @@ export function sentence(text: string): string {
 export function ConnectionBanner({ onRetry }: { onRetry: () => void }) {
   const status = useConnection((s) => s.status);
   const transport = useConnection((s) => s.transport);
+  const everConnected = useConnection((s) => s.everConnected);
   const now = useNow(status.state === 'lost');
+  // Every hook above this line: the banner appears and disappears between renders.
   if (status.state !== 'lost') return null;
   const secs = status.retryAt === null ? null : Math.max(0, Math.ceil((status.retryAt - now) / 1000));
-  const everConnected = useConnection((s) => s.everConnected);
   // Never connected from a browser: most likely the address lacks its token.
   const tokenHint = transport === 'websocket' && !everConnected && status.attempt > 1;
   return (

@@ -1,0 +1,4 @@
+// The test guest's serial markers (see scripts/build-test-guest.sh), for black-box checks.
+export const READY_RE = /VIRIDIAN-GUEST-READY/;
+export const MEM_RE = /VIRIDIAN-MEM (\d+)/;
+export const TICK_RE = /VIRIDIAN-TICK (\d+)/;
