@@ -9,6 +9,8 @@ const noElectronOrRenderer = [
   { group: ['**/renderer/**'], message: 'core/ never imports the renderer.' },
 ];
 
+// eslint reads the default export of its config; the one allowed exception.
+// eslint-disable-next-line no-restricted-exports
 export default tseslint.config(
   {
     ignores: ['node_modules/**', '.vite/**', 'out/**', 'dist/**', '.tsbuild/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'e2e/artifacts/**', 'bench/results/**', 'renderer/dist/**'],
