@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { benchConsole } from './console-ui';
 import { benchLifecycle, formatLifecycle } from './engine-lifecycle';
 
 /**
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<{ text: string; json: unknown }>> = 
     const r512 = await benchLifecycle(512, runs);
     return { text: `${formatLifecycle(r128)}\n${formatLifecycle(r512)}`, json: [r128, r512] };
   },
+  console: benchConsole,
 };
 
 async function main(): Promise<void> {
