@@ -29,7 +29,7 @@ const useStyles = makeStyles({
   title: { padding: '14px 20px', borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, fontSize: tokens.fontSizeBase400 },
   main: { display: 'flex', flexGrow: 1, minHeight: 0, padding: 0, overflow: 'hidden' },
   stepsNav: {
-    width: '210px',
+    width: '240px',
     flexShrink: 0,
     backgroundColor: tokens.colorNeutralBackground2,
     borderRight: `1px solid ${tokens.colorNeutralStroke2}`,

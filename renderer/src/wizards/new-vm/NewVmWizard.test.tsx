@@ -102,6 +102,16 @@ describe('New Virtual Machine wizard', () => {
     });
   });
 
+  it('a fixed-size disk stays a new disk (nested radio groups do not leak)', async () => {
+    const { wiz, user, call } = open();
+    await user.click(wiz.getByRole('button', { name: 'Connect Virtual Hard Disk' }));
+    await user.click(wiz.getByRole('radio', { name: 'Fixed size' }));
+    expect(wiz.getByRole('radio', { name: 'Create a virtual hard disk' })).toHaveProperty('checked', true);
+    await user.click(wiz.getByRole('button', { name: 'Finish' }));
+    await waitFor(() => expect(call).toHaveBeenCalled());
+    expect(call.mock.calls[0]?.[1]).toMatchObject({ disk: { kind: 'new', type: 'fixed' } });
+  });
+
   it('keeps the wizard open and shows the engine’s message and hint on failure', async () => {
     const { wiz, user } = open({
       'vm.create': () => {

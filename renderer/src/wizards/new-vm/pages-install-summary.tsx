@@ -19,6 +19,8 @@ import { usePageStyles } from '../page-styles';
 import { joinPath, type InstallMode, type NewVmDraft } from './draft';
 import { fieldState, type PageProps } from './page-props';
 
+const INSTALL_MODES: readonly InstallMode[] = ['later', 'iso', 'floppy', 'net'];
+
 const OS_LABELS: Record<NewVmDraft['install']['guestOs'], string> = { linux: 'Linux', windows: 'Windows', other: 'Other' };
 
 export function InstallPage({ draft, update, errors, warning, host }: PageProps) {
@@ -29,7 +31,12 @@ export function InstallPage({ draft, update, errors, warning, host }: PageProps)
   return (
     <>
       <p className={s.intro}>Choose how to install an operating system. You can also install it later from the virtual machine’s settings.</p>
-      <RadioGroup value={i.mode} onChange={(_, v) => setInstall({ mode: v.value as InstallMode })}>
+      <RadioGroup
+        value={i.mode}
+        onChange={(_, v) => {
+          if (INSTALL_MODES.includes(v.value as InstallMode)) setInstall({ mode: v.value as InstallMode });
+        }}
+      >
         <Radio value="later" label="Install an operating system later" />
         <Radio value="iso" label="Install from a bootable CD/DVD image (.iso)" />
         {i.mode === 'iso' && (

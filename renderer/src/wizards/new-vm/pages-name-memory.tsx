@@ -35,7 +35,7 @@ export function NamePage({ draft, update, errors, host }: PageProps) {
           />
         </Field>
         <Field label="Location" hint="Each virtual machine gets its own folder there, with its configuration, disks and saved state.">
-          <Input value={host?.dataDir ?? ''} readOnly aria-readonly />
+          <Input value={host?.dataDir ?? ''} readOnly aria-readonly appearance="filled-darker" />
         </Field>
       </div>
     </>

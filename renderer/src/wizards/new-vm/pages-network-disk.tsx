@@ -31,6 +31,8 @@ export function NetworkPage({ draft, update, errors }: PageProps) {
   );
 }
 
+const DISK_MODES: readonly DiskMode[] = ['new', 'existing', 'later'];
+
 const FORMAT_LABELS: Record<UserDiskFormat, string> = {
   qcow2: 'qcow2 (recommended: snapshots, saved states, migration)',
   vhd: 'VHD (Hyper-V and Virtual PC compatible, up to 2040 GB)',
@@ -47,7 +49,12 @@ export function DiskPage({ draft, update, errors, warning, host }: PageProps) {
         A virtual machine needs storage to install an operating system on. Create a virtual hard disk now, use one you already have,
         or attach one later in Settings.
       </p>
-      <RadioGroup value={d.mode} onChange={(_, v) => setDisk({ mode: v.value as DiskMode })}>
+      <RadioGroup
+        value={d.mode}
+        onChange={(_, v) => {
+          if (DISK_MODES.includes(v.value as DiskMode)) setDisk({ mode: v.value as DiskMode });
+        }}
+      >
         <Radio value="new" label="Create a virtual hard disk" />
         {d.mode === 'new' && (
           <div className={s.indent}>
@@ -90,7 +97,14 @@ export function DiskPage({ draft, update, errors, warning, host }: PageProps) {
               </Field>
             </div>
             <Field label="Type">
-              <RadioGroup layout="horizontal" value={d.type} onChange={(_, v) => setDisk({ type: v.value === 'fixed' ? 'fixed' : 'dynamic' })}>
+              <RadioGroup
+                layout="horizontal"
+                value={d.type}
+                onChange={(e, v) => {
+                  e.stopPropagation(); // nested in the mode group: its change must not reach it
+                  setDisk({ type: v.value === 'fixed' ? 'fixed' : 'dynamic' });
+                }}
+              >
                 <Radio value="dynamic" label="Dynamically expanding" />
                 <Radio value="fixed" label="Fixed size" />
               </RadioGroup>
