@@ -6,6 +6,7 @@ import { DISK_MIN_BYTES, MIN_MEMORY_MIB, MAX_CPUS, parseSize, toErrorInfo, type 
 import { registerDisk } from './disk';
 import { registerDoctor } from './doctor';
 import { registerHost } from './host';
+import { registerSnapshot } from './snapshot';
 import { Output, type CliIo } from './output';
 import { registerVm } from './vm';
 
@@ -131,6 +132,7 @@ function buildProgram(io: CliIo, state: { code: number }): Command {
   registerDoctor(program, ctx);
   registerVm(program, ctx);
   registerDisk(program, ctx);
+  registerSnapshot(program, ctx);
   return program;
 }
 

@@ -9,3 +9,4 @@ export * from './protocol';
 export * from './client';
 export * from './bridge';
 export * from './protocol-networks';
+export * from './protocol-snapshots';

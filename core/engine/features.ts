@@ -1,9 +1,10 @@
 import type { EngineFeature } from './context';
 import { remoteHostsFeature } from '../remote/feature';
 import { networksFeature } from './networks';
+import { snapshotsFeature } from './snapshots';
 
 /**
  * Features installed into every engine, in order. Each lives in its own
  * file under core/engine/ (or core/<area>/) and registers its methods.
  */
-export const FEATURES: EngineFeature[] = [remoteHostsFeature, networksFeature];
+export const FEATURES: EngineFeature[] = [remoteHostsFeature, networksFeature, snapshotsFeature];

@@ -372,8 +372,10 @@ export class VmInstance {
           await qmp.execute('cont');
         }
         await rm(join(this.folder, SAVED_DIR), { recursive: true, force: true });
+        // Read before the runtime write below clears it: a state saved while paused restores paused.
+        const paused = this.runtime.pausedAtSave && status !== 'running';
         await this.writeRuntime({ pausedAtSave: false });
-        this.setState(this.runtime.pausedAtSave && status !== 'running' ? 'Paused' : 'Running', 'Restored from saved state');
+        this.setState(paused ? 'Paused' : 'Running', 'Restored from saved state');
       } else {
         ctx.step('Starting QEMU');
         await this.launch(false, ctx.signal);
@@ -535,6 +537,25 @@ export class VmInstance {
     await rm(join(this.folder, SAVED_DIR), { recursive: true, force: true });
     await this.markOff('Saved state deleted');
     this.setState('Off', 'Saved state deleted');
+  }
+
+  // ------------------------------------------------------------ for features (snapshots, import)
+
+  /** Whether the saved state restores paused (it was saved from a paused VM). */
+  get pausedAtSave(): boolean {
+    return this.runtime.pausedAtSave;
+  }
+
+  /** Ends the QEMU process inside a feature's own operation (e.g. Reverting): no state change, runtime Off. */
+  async endProcess(reason: string): Promise<void> {
+    await this.stopProcess();
+    await this.markOff(reason);
+  }
+
+  /** A complete memory state is now at SAVED_STATE (put there by a feature): the VM becomes Saved. */
+  async markSaved(pausedAtSave: boolean, reason: string): Promise<void> {
+    await this.writeRuntime({ state: 'Saved', reason, pid: null, startedAt: null, pausedAtSave });
+    this.setState('Saved', reason);
   }
 
   /** Engine shutdown: let go of QEMU without stopping it (VMs are detached). */
