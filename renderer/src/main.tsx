@@ -7,7 +7,8 @@ import type { EngineApi } from './engine/engine-context';
 import { consoleStore } from './state/app-stores';
 import { persistLayout } from './state/layout-persistence';
 import { pruneSelection } from './state/selection';
-import { uiStore } from './state/ui-store';
+import { newlyFailedJobs, jobContext } from './state/job-failures';
+import { showError, uiStore } from './state/ui-store';
 
 const conn = connectConsole();
 
@@ -21,8 +22,12 @@ const engine: EngineApi = {
 persistLayout(uiStore);
 conn.bridge?.onMenuCommand((cmd) => runMenuCommand(engine, cmd));
 
-// VMs that disappear leave the selection.
+// VMs that disappear leave the selection; jobs that fail later still reach the user.
 consoleStore.subscribe((s, prev) => {
+  // A snapshot's old failures were reported when they happened (or before this page existed).
+  if (s.generation === prev.generation) {
+    for (const job of newlyFailedJobs(prev.jobs, s.jobs)) if (job.error !== null) showError(job.error, jobContext(job));
+  }
   if (s.sortedIds === prev.sortedIds) return;
   const ui = uiStore.getState();
   const next = pruneSelection(ui, (id) => s.vms.has(id));

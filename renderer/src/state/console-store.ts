@@ -29,6 +29,8 @@ export interface ConsoleData {
   seq: number;
   /** True once a snapshot has arrived. */
   loaded: boolean;
+  /** Counts snapshots: changes between two of the same generation came from events. */
+  generation: number;
 }
 
 export type ConsoleStore = StoreApi<ConsoleData>;
@@ -45,6 +47,7 @@ export function emptyConsoleData(): ConsoleData {
     jobByVm: new Map(),
     seq: 0,
     loaded: false,
+    generation: 0,
   };
 }
 
@@ -87,6 +90,7 @@ export function loadSnapshot(store: ConsoleStore, snap: Snapshot): void {
     jobByVm: indexJobs(jobs),
     seq: snap.seq,
     loaded: true,
+    generation: prev.generation + 1,
   });
 }
 

@@ -66,7 +66,14 @@ export function useUi<T>(selector: (s: UiData) => T): T {
 
 let nextErrorId = 1;
 
-export function showError(info: ErrorInfo, context: string | null = null): void {
+const recent = new Map<string, number>();
+
+export function showError(info: ErrorInfo, context: string | null = null, now = Date.now()): void {
+  // The same failure can arrive twice (the call's rejection and its job's failure): show it once.
+  const key = `${info.code}\u0000${info.message}`;
+  const seen = recent.get(key);
+  recent.set(key, now);
+  if (seen !== undefined && now - seen < 3000) return;
   const shown: ShownError = { ...info, id: nextErrorId++, context };
   // Newest first; a handful is enough, older ones are noise.
   uiStore.setState((s) => ({ errors: [shown, ...s.errors].slice(0, 5) }));

@@ -4,6 +4,7 @@ import { DialogHost } from '../dialogs/DialogHost';
 import { useEngine } from '../engine/engine-context';
 import { useConsole } from '../state/app-stores';
 import { useUi } from '../state/ui-store';
+import { AcceleratorNotice } from './AcceleratorNotice';
 import { ActionsPane } from './ActionsPane';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ConsoleToolbar } from './ConsoleToolbar';
@@ -80,6 +81,7 @@ export function ConsoleShell() {
         <ConsoleToolbar />
         <ConnectionBanner onRetry={() => engine.reconnect()} />
         <ErrorBar />
+        <AcceleratorNotice />
       </div>
       <main className={s.main}>
         {panes.tree && (

@@ -1,4 +1,4 @@
-import { Tooltip, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Popover, PopoverSurface, PopoverTrigger, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { Server16Regular, Warning16Filled, CheckmarkCircle16Regular } from '@fluentui/react-icons';
 import { VM_STATES, type HostInfo, type VmState } from '../../../core/contract';
 import { useConnection, useConsole } from '../state/app-stores';
@@ -22,6 +22,20 @@ const useStyles = makeStyles({
     overflow: 'hidden',
   },
   item: { display: 'inline-flex', alignItems: 'center', gap: '4px', paddingRight: '12px', marginRight: '12px', borderRight: `1px solid ${tokens.colorNeutralStroke2}`, minWidth: 0 },
+  itemButton: {
+    border: 'none',
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    background: 'none',
+    font: 'inherit',
+    color: 'inherit',
+    cursor: 'pointer',
+    paddingLeft: 0,
+    height: '100%',
+    ':hover': { textDecorationLine: 'underline' },
+    ':focus-visible': { outline: `2px solid ${tokens.colorStrokeFocus2}` },
+  },
+  popover: { maxWidth: '360px', fontSize: tokens.fontSizeBase200 },
+  popoverText: { margin: '6px 0 0', lineHeight: tokens.lineHeightBase300 },
   last: { borderRight: 'none', marginLeft: 'auto', marginRight: 0, paddingRight: 0 },
   grow: { overflow: 'hidden', textOverflow: 'ellipsis' },
   warn: { color: tokens.colorPaletteDarkOrangeForeground1 },
@@ -73,12 +87,18 @@ export function StatusBar() {
         {host?.hostname ?? '—'}
       </span>
       {accel !== undefined && (
-        <Tooltip content={accelNotice} relationship="description" withArrow>
-          <span className={mergeClasses(s.item, accel.kind === 'tcg' && s.warn)} tabIndex={0} data-testid="status-accelerator">
-            {accel.kind === 'tcg' ? <Warning16Filled aria-hidden="true" /> : <CheckmarkCircle16Regular aria-hidden="true" className={s.ok} />}
-            <span className={s.grow}>{accel.kind === 'tcg' ? `${ACCEL_NAMES.tcg} — VMs run slower` : ACCEL_NAMES[accel.kind]}</span>
-          </span>
-        </Tooltip>
+        <Popover withArrow positioning="above-start">
+          <PopoverTrigger disableButtonEnhancement>
+            <button type="button" className={mergeClasses(s.item, s.itemButton, accel.kind === 'tcg' && s.warn)} data-testid="status-accelerator">
+              {accel.kind === 'tcg' ? <Warning16Filled aria-hidden="true" /> : <CheckmarkCircle16Regular aria-hidden="true" className={s.ok} />}
+              <span className={s.grow}>{accel.kind === 'tcg' ? `${ACCEL_NAMES.tcg} — VMs run slower` : ACCEL_NAMES[accel.kind]}</span>
+            </button>
+          </PopoverTrigger>
+          <PopoverSurface className={s.popover} aria-label="Accelerator">
+            <strong>{ACCEL_NAMES[accel.kind]}</strong>
+            <p className={s.popoverText}>{accelNotice}</p>
+          </PopoverSurface>
+        </Popover>
       )}
       <span className={mergeClasses(s.item, s.grow)} data-testid="status-counts">
         {counts}
