@@ -1,6 +1,6 @@
 import { Fragment } from 'react';
 import { Button, Menu, MenuDivider, MenuItem, MenuList, MenuPopover, MenuTrigger, makeStyles, tokens } from '@fluentui/react-components';
-import { ArrowClockwise20Regular, Desktop20Regular, HardDrive20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
+import { Add20Regular, ArrowClockwise20Regular, Desktop20Regular, HardDrive20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
 import { ActionIcon } from '../actions/action-icons';
 import { actionLabel, groupActions } from '../actions/vm-actions';
 import { requestVmAction } from '../actions/run-action';
@@ -27,7 +27,7 @@ function NewItems() {
   return (
     <Menu>
       <MenuTrigger disableButtonEnhancement>
-        <MenuItem>New</MenuItem>
+        <MenuItem icon={<Add20Regular />}>New</MenuItem>
       </MenuTrigger>
       <MenuPopover>
         <MenuList>
@@ -53,7 +53,7 @@ function TopMenu({ label, children, ...menuProps }: { label: string; children: R
         </Button>
       </MenuTrigger>
       <MenuPopover>
-        <MenuList>{children}</MenuList>
+        <MenuList hasIcons>{children}</MenuList>
       </MenuPopover>
     </Menu>
   );
