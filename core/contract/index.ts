@@ -10,3 +10,4 @@ export * from './client';
 export * from './bridge';
 export * from './protocol-networks';
 export * from './protocol-snapshots';
+export * from './protocol-storage';

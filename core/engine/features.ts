@@ -1,10 +1,11 @@
 import type { EngineFeature } from './context';
 import { remoteHostsFeature } from '../remote/feature';
 import { networksFeature } from './networks';
+import { disksFeature } from './disks';
 import { snapshotsFeature } from './snapshots';
 
 /**
  * Features installed into every engine, in order. Each lives in its own
  * file under core/engine/ (or core/<area>/) and registers its methods.
  */
-export const FEATURES: EngineFeature[] = [remoteHostsFeature, networksFeature, snapshotsFeature];
+export const FEATURES: EngineFeature[] = [remoteHostsFeature, networksFeature, disksFeature, snapshotsFeature];

@@ -1,10 +1,11 @@
 // Virtual networks with real guests (TCG): who can reach whom.
 import { copyFile } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MethodParams } from '../contract';
-import { guestAppend, IP_RE, serialCommand } from '../testing/guest';
+import { guestAppend, IP_RE } from '../testing/guest';
+import { guestRun } from '../testing/guest-shell';
 import { engineFixture, kernelVm, runAction, waitForSerial, type EngineFixture } from '../testing/engine-fixture';
 import { ensureLegacyGuest } from '../testing/legacy-guest';
 import type { Engine } from './engine';
@@ -12,7 +13,6 @@ import { stopHostSwitch } from './networks-host';
 import { networksFor } from './networks-store';
 
 let fx: EngineFixture;
-let cmdId = 1000;
 beforeEach(async () => {
   fx = await engineFixture();
 });
@@ -23,21 +23,6 @@ afterEach(async () => {
   }
   await fx.cleanup();
 });
-
-/** Types a command on the guest's serial shell and returns its exit code. */
-async function guestRun(engine: Engine, vm: string, command: string, timeoutMs = 60_000): Promise<number> {
-  const id = cmdId++;
-  const { line, done } = serialCommand(command, id);
-  const path = engine.getVm(vm).paths?.serial;
-  if (!path) throw new Error(`${vm} has no serial socket`);
-  const sock: Socket = await new Promise((resolve, reject) => {
-    const s = connect(path, () => resolve(s));
-    s.once('error', reject);
-  });
-  sock.end(line);
-  const text = await waitForSerial(engine, vm, done, timeoutMs);
-  return Number(done.exec(text)?.[1] ?? -1);
-}
 
 function withNet(name: string, network: string | null, ip: string | null, extra: Partial<MethodParams<'vm.create'>> = {}): MethodParams<'vm.create'> {
   const base = kernelVm(fx.guest, name, { network: [{ kind: 'synthetic', network }], ...extra });

@@ -139,10 +139,14 @@ describe('network QEMU mapping', () => {
     const devices = args.filter((_, i) => args[i - 1] === '-device').filter((d) => d.includes('"mac"')).map((d) => JSON.parse(d) as Record<string, unknown>);
     expect(devices).toEqual([
       { driver: 'virtio-net-pci', netdev: 'net0', mac: '52:54:00:00:00:0a', id: 'nic0' },
-      { driver: 'e1000', netdev: 'net1', mac: '52:54:00:00:00:0b', id: 'nic1', bootindex: 0 },
+      // bootindex 1: with -kernel, QEMU's linuxboot ROM holds 0.
+      { driver: 'e1000', netdev: 'net1', mac: '52:54:00:00:00:0b', id: 'nic1', bootindex: 1 },
       { driver: 'virtio-net-pci', mac: '52:54:00:00:00:0c', id: 'nic2' },
     ]);
     expect(netdevArg('n', { kind: 'bridge', bridge: 'br0' })).toBe('bridge,id=n,br=br0');
+    // Without a kernel the first boot device gets 0.
+    const noKernel = buildQemuArgs({ ...config, kernel: null }, paths, { accel: 'tcg' });
+    expect(noKernel.find((a) => a.includes('"e1000"'))).toContain('"bootindex":0');
   });
 
   it('VLAN ids select separate segments (ports) of a network', async () => {

@@ -42,35 +42,47 @@ export function escapeOptValue(v: string): string {
  * Boot order as per-device bootindex (the PC CMOS order holds only three
  * letters, and Hyper-V's list has four kinds): rank × 10 + device number.
  */
-function bootIndexer(order: readonly BootDevice[]): (kind: BootDevice) => number | undefined {
+function bootIndexer(order: readonly BootDevice[], first: number): (kind: BootDevice) => number | undefined {
   const next = new Map<BootDevice, number>();
   return (kind) => {
     const rank = order.indexOf(kind);
     if (rank < 0) return undefined;
     const n = next.get(kind) ?? 0;
     next.set(kind, n + 1);
-    return rank * 10 + n;
+    return first + rank * 10 + n;
   };
 }
 
-function blockdev(nodeName: string, disk: { path: string; format: DiskAttachment['format']; type: DiskAttachment['type']; virtualSize: number; readOnly: boolean }): string {
+type BlockdevDisk = Pick<DiskAttachment, 'path' | 'format' | 'type' | 'virtualSize' | 'readOnly'>;
+
+/** The -blockdev / QMP blockdev-add options of a disk (also used for SCSI hot-add). */
+export function blockdevOptions(nodeName: string, disk: BlockdevDisk): Record<string, unknown> {
   const file = { driver: 'file', filename: disk.path };
   // A fixed VHD runs as raw limited to its size: the footer stays out of the
   // guest's reach and QEMU can save and migrate it (QEMU.md "Disk formats").
   if (disk.format === 'vpc' && disk.type === 'fixed') {
-    return JSON.stringify({ driver: 'raw', 'node-name': nodeName, size: disk.virtualSize, 'read-only': disk.readOnly, file });
+    return { driver: 'raw', 'node-name': nodeName, size: disk.virtualSize, 'read-only': disk.readOnly, file };
   }
-  return JSON.stringify({ driver: disk.format, 'node-name': nodeName, 'read-only': disk.readOnly, file });
+  return { driver: disk.format, 'node-name': nodeName, 'read-only': disk.readOnly, file };
+}
+
+function blockdev(nodeName: string, disk: BlockdevDisk): string {
+  return JSON.stringify(blockdevOptions(nodeName, disk));
+}
+
+/** Hyper-V enlightenments a VM gets, with why (empty list + reason when none). */
+export function enlightenments(config: Pick<VmConfig, 'guestOs'>, accel: Accelerator): { flags: string[]; reason: string } {
+  if (config.guestOs !== 'windows') return { flags: [], reason: 'Hyper-V enlightenments are for Windows guests; Linux guests use virtio (synthetic) devices instead.' };
+  // Enlightenments only help with a real hypervisor underneath (QEMU.md: under TCG they do nothing).
+  if (accel !== 'kvm' && accel !== 'whpx') return { flags: [], reason: `The accelerator is ${accel === 'tcg' ? 'software emulation (TCG)' : accel}, under which hv-* flags do nothing; they are turned on with KVM or WHPX.` };
+  return { flags: ['hv-relaxed=on', 'hv-vapic=on', 'hv-spinlocks=0x1fff', 'hv-time=on'], reason: `Turned on for this Windows guest (${accel}).` };
 }
 
 function cpuModel(config: VmConfig, accel: Accelerator): string {
   if (accel === 'tcg') return config.arch === 'x86' ? 'qemu32' : 'qemu64';
   const base = config.arch === 'x86' ? 'kvm32' : 'host';
-  // Enlightenments only help with a real hypervisor underneath (QEMU.md: under TCG they do nothing).
-  if (config.guestOs === 'windows' && (accel === 'kvm' || accel === 'whpx')) {
-    return `${base},hv-relaxed=on,hv-vapic=on,hv-spinlocks=0x1fff,hv-time=on`;
-  }
-  return base;
+  const { flags } = enlightenments(config, accel);
+  return flags.length ? `${base},${flags.join(',')}` : base;
 }
 
 /** The -netdev value for a backend, or null when the adapter is not connected. */
@@ -121,7 +133,8 @@ export function buildQemuArgs(config: VmConfig, paths: RuntimePaths, opts: Launc
     push('-serial', 'chardev:com2');
   }
 
-  const bootIndex = bootIndexer(config.bios.bootOrder);
+  // With -kernel, QEMU's linuxboot option ROM takes bootindex 0 itself.
+  const bootIndex = bootIndexer(config.bios.bootOrder, config.kernel ? 1 : 0);
   push('-boot', 'menu=off,strict=off');
 
   if (config.kernel) {

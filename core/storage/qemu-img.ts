@@ -81,14 +81,15 @@ export function qemuImgInstallHint(platform: NodeJS.Platform = process.platform)
   return 'Install it with `sudo apt-get install qemu-utils` (Debian/Ubuntu) or `sudo dnf install qemu-img` (Fedora), or set VIRIDIAN_QEMU_IMG.';
 }
 
-interface RunOptions {
+export interface RunOptions {
   signal?: AbortSignal | undefined;
   onStdout?: ((chunk: string) => void) | undefined;
 }
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
-async function runQemuImg(args: string[], opts: RunOptions = {}): Promise<string> {
+/** Runs qemu-img with an argument vector (never a shell string); cancellable by signal. */
+export async function runQemuImg(args: string[], opts: RunOptions = {}): Promise<string> {
   const bin = await requireQemuImg();
   if (opts.signal?.aborted) throw cancelled();
   return new Promise<string>((resolvePromise, reject) => {
@@ -578,7 +579,7 @@ async function ensureFreeSpace(path: string, needed: number, what: string, hint:
   }
 }
 
-function tempNameFor(path: string): string {
+export function tempNameFor(path: string): string {
   // Same folder: the final rename stays on one file system and is atomic.
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
 }
@@ -702,7 +703,7 @@ async function finishCreate(path: string, args: string[], size: number | null, c
   return inspectDisk(path);
 }
 
-function convertArgs(format: UserDiskFormat | 'raw', type: 'dynamic' | 'fixed'): string[] {
+export function convertArgs(format: UserDiskFormat | 'raw', type: 'dynamic' | 'fixed'): string[] {
   if (format === 'raw') return ['-O', 'raw'];
   const create = createArgs(format, type);
   // createArgs says -f; convert names the output format with -O.
