@@ -3,7 +3,7 @@ import { DEFAULT_COLUMN_WIDTHS, MIN_COLUMN_WIDTH, type ColumnKey, type UiData } 
 
 const KEY = 'viridian.layout.v1';
 
-type Layout = Pick<UiData, 'columnWidths' | 'panes' | 'sort'>;
+type Layout = Pick<UiData, 'columnWidths' | 'panes' | 'sort' | 'bottomHeight'>;
 
 /** Reads a saved layout, keeping only values that still make sense. */
 export function parseLayout(text: string | null): Partial<Layout> {
@@ -22,6 +22,7 @@ export function parseLayout(text: string | null): Partial<Layout> {
     if (raw.panes !== undefined && typeof raw.panes === 'object') {
       out.panes = { actions: raw.panes.actions !== false, details: raw.panes.details !== false, tree: raw.panes.tree !== false };
     }
+    if (typeof raw.bottomHeight === 'number' && raw.bottomHeight >= 80 && raw.bottomHeight <= 4000) out.bottomHeight = Math.round(raw.bottomHeight);
     if (raw.sort !== undefined && raw.sort.key in DEFAULT_COLUMN_WIDTHS && (raw.sort.dir === 'asc' || raw.sort.dir === 'desc')) out.sort = raw.sort;
     return out;
   } catch {
@@ -38,7 +39,7 @@ export function persistLayout(store: StoreApi<UiData>, storage: Pick<Storage, 'g
   }
   let last = '';
   return store.subscribe((s) => {
-    const text = JSON.stringify({ columnWidths: s.columnWidths, panes: s.panes, sort: s.sort } satisfies Layout);
+    const text = JSON.stringify({ columnWidths: s.columnWidths, panes: s.panes, sort: s.sort, bottomHeight: s.bottomHeight } satisfies Layout);
     if (text === last) return;
     last = text;
     try {

@@ -14,6 +14,7 @@ export const DEFAULT_COLUMN_WIDTHS: Readonly<Record<ColumnKey, number>> = {
   status: 200,
 };
 export const MIN_COLUMN_WIDTH = 48;
+export const DEFAULT_BOTTOM_HEIGHT = 300;
 
 /** The one modal dialog showing, if any. */
 export type DialogRequest =
@@ -44,6 +45,8 @@ export interface UiData {
   sort: { key: ColumnKey; dir: SortDir };
   columnWidths: Record<ColumnKey, number>;
   panes: { actions: boolean; details: boolean; tree: boolean };
+  /** Height of the Snapshots + Details area under the list (splitter). */
+  bottomHeight: number;
   dialog: DialogRequest | null;
   errors: readonly ShownError[];
 }
@@ -56,6 +59,7 @@ export const uiStore = createStore<UiData>()(() => ({
   sort: { key: 'name', dir: 'asc' },
   columnWidths: { ...DEFAULT_COLUMN_WIDTHS },
   panes: { actions: true, details: true, tree: true },
+  bottomHeight: DEFAULT_BOTTOM_HEIGHT,
   dialog: null,
   errors: [],
 }));

@@ -38,6 +38,7 @@ export function seed(vms: VmSummary[]): void {
     sort: { key: 'name', dir: 'asc' },
     columnWidths: { ...DEFAULT_COLUMN_WIDTHS },
     panes: { actions: true, details: true, tree: true },
+    bottomHeight: 320,
     dialog: null,
     errors: [],
   });

@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import { makeStyles, tokens } from '@fluentui/react-components';
+import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { DialogHost } from '../dialogs/DialogHost';
 import { useEngine } from '../engine/engine-context';
 import { useConsole } from '../state/app-stores';
-import { useUi } from '../state/ui-store';
+import { uiStore, useUi } from '../state/ui-store';
 import { AcceleratorNotice } from './AcceleratorNotice';
 import { ActionsPane } from './ActionsPane';
 import { ConnectionBanner } from './ConnectionBanner';
@@ -14,6 +14,7 @@ import { MenuBar } from './MenuBar';
 import { NavTree } from './NavTree';
 import { PaneHeader } from './PaneHeader';
 import { SnapshotsPane } from './SnapshotsPane';
+import { Splitter } from './Splitter';
 import { StatusBar } from './StatusBar';
 import { VmList } from './vm-list/VmList';
 import { WelcomePane } from './WelcomePane';
@@ -34,8 +35,11 @@ const useStyles = makeStyles({
   centre: { display: 'flex', flexDirection: 'column', flexGrow: 1, minWidth: 0, gap: '1px' },
   list: { display: 'flex', flexDirection: 'column', flexGrow: 1, minHeight: '140px', backgroundColor: tokens.colorNeutralBackground1 },
   listBody: { flexGrow: 1, minHeight: 0 },
-  snapshots: { height: '96px', flexShrink: 0 },
-  details: { height: '220px', flexShrink: 0 },
+  // maxHeight keeps the list usable in a small window whatever was dragged before.
+  bottom: { display: 'flex', flexDirection: 'column', flexShrink: 0, minHeight: 0, gap: '1px' },
+  bottomSized: { maxHeight: '50vh' },
+  snapshots: { height: '92px', flexShrink: 0 },
+  details: { flexGrow: 1, minHeight: 0 },
   actions: { width: '230px', flexShrink: 0, minWidth: 0 },
   count: { fontWeight: tokens.fontWeightRegular, color: tokens.colorNeutralForeground3 },
   connecting: { padding: '16px', color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200 },
@@ -61,6 +65,7 @@ export function ConsoleShell() {
   const engine = useEngine();
   const panes = useUi((st) => st.panes);
   const tree = useUi((st) => st.tree);
+  const bottomHeight = useUi((st) => st.bottomHeight);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -95,14 +100,25 @@ export function ConsoleShell() {
           ) : (
             <>
               <VirtualMachinesPane />
-              <div className={s.snapshots}>
-                <SnapshotsPane />
-              </div>
               {panes.details && (
-                <div className={s.details}>
-                  <DetailsPane />
-                </div>
+                <Splitter
+                  label="Resize the Virtual Machines list and the panes below it"
+                  value={bottomHeight}
+                  min={160}
+                  max={Math.max(160, window.innerHeight - 260)}
+                  onChange={(v) => uiStore.setState({ bottomHeight: v })}
+                />
               )}
+              <div className={mergeClasses(s.bottom, panes.details && s.bottomSized)} style={{ height: panes.details ? bottomHeight : undefined }}>
+                <div className={s.snapshots}>
+                  <SnapshotsPane />
+                </div>
+                {panes.details && (
+                  <div className={s.details}>
+                    <DetailsPane />
+                  </div>
+                )}
+              </div>
             </>
           )}
         </div>
