@@ -4,6 +4,7 @@ import type { CliContext, CommonOptions } from './main';
 import { parseCpusArg, parseMemoryArg, parseSizeArg } from './main';
 import { flattenVm, flattenVmDetail, vmDetailLines, vmTable, type Output } from './output';
 import { openSession, waitForJob } from './session';
+import { registerMigrate } from './vm-migrate';
 
 async function withClient<T>(dataDir: string, fn: (client: EngineClient) => Promise<T>): Promise<T> {
   const session = await openSession(dataDir);
@@ -105,6 +106,8 @@ export function registerVm(program: Command, ctx: CliContext): void {
       .common(vm.command(verb).description(help).argument('<NAME>', 'VM name or id'))
       .action((name: string, opts: CommonOptions) => ctx.run(opts, (out, dataDir) => runAction(out, dataDir, name, action, done)));
   }
+
+  registerMigrate(vm, ctx);
 
   ctx
     .common(vm.command('delete').description('delete a virtual machine (its folder; disks elsewhere are kept)').argument('<NAME>', 'VM name or id'))

@@ -1,4 +1,5 @@
 import type { EngineFeature } from './context';
+import { migrationFeature } from '../migration/feature';
 import { remoteHostsFeature } from '../remote/feature';
 import { networksFeature } from './networks';
 import { disksFeature } from './disks';
@@ -8,4 +9,4 @@ import { snapshotsFeature } from './snapshots';
  * Features installed into every engine, in order. Each lives in its own
  * file under core/engine/ (or core/<area>/) and registers its methods.
  */
-export const FEATURES: EngineFeature[] = [remoteHostsFeature, networksFeature, disksFeature, snapshotsFeature];
+export const FEATURES: EngineFeature[] = [remoteHostsFeature, migrationFeature, networksFeature, disksFeature, snapshotsFeature];

@@ -317,7 +317,7 @@ export class VmInstance {
     }
   }
 
-  private async launch(incoming: boolean, signal: AbortSignal): Promise<void> {
+  private async launch(incoming: boolean, signal: AbortSignal, extraArgs: readonly string[] = []): Promise<void> {
     const paths = runtimePaths(this.folder);
     for (const s of [paths.qmp, paths.serial, paths.vnc]) await rm(s, { force: true });
     const networks = this.host.networks ? await this.host.networks(this.config) : undefined;
@@ -325,7 +325,7 @@ export class VmInstance {
     const logFile = join(this.folder, QEMU_LOG);
     const startedAt = new Date().toISOString();
     // No runtime write before launch: a crash right after it is recovered from qemu.pid and the fixed paths.
-    const proc = launchQemu(this.host.qemuBinary(), args, { cwd: this.folder, logFile });
+    const proc = launchQemu(this.host.qemuBinary(), [...args, ...extraArgs], { cwd: this.folder, logFile });
     try {
       await this.attach(proc, paths, QMP_CONNECT_MS, signal);
     } catch (err) {
@@ -350,6 +350,24 @@ export class VmInstance {
       );
     }
     await this.writeRuntime({ state: 'Running', reason: 'Running', pid: proc.pid, startedAt, paths });
+  }
+
+  /**
+   * Live migration target: the same command line plus `-incoming defer` and
+   * `-S`, so the guest resumes only when the engine says (after the storage
+   * hand-over). The VM is Migrating until then.
+   */
+  async launchIncoming(signal: AbortSignal, reason: string): Promise<QmpClient> {
+    this.setState('Migrating', reason);
+    try {
+      this.checkStorage();
+      await this.launch(true, signal, ['-S']);
+      return this.qmpOrThrow();
+    } catch (err) {
+      await this.stopProcess().catch(() => undefined);
+      this.setState('Off', `Incoming migration failed: ${(err as Error).message}`);
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------ actions

@@ -79,9 +79,11 @@ export async function runHost(opts: RunHostOptions): Promise<RunningHost> {
     const listen = opts.listen ?? (opts.web ? { host: '127.0.0.1', port: 0 } : undefined);
     if (listen) {
       ({ token, created: tokenCreated } = await loadOrCreateToken(dataDir));
+      const { migrationUploadRoute } = await import('../migration/upload-route');
       web = await startWebServer({
         dispatcher,
         token,
+        routes: [migrationUploadRoute(engine.context)],
         host: listen.host,
         port: listen.port,
         ...(opts.web ? { staticDir: opts.web.staticDir } : {}),

@@ -62,6 +62,15 @@ export interface WebServerOptions {
   /** The built web console (e.g. renderer/dist); without it only the API is served. */
   staticDir?: string;
   tls?: { cert: string; key: string };
+  /** Token-protected HTTP endpoints under /api/ beyond the WebSocket (e.g. migration uploads). */
+  routes?: ApiRoute[];
+}
+
+/** An authenticated endpoint: called only after the token was checked. */
+export interface ApiRoute {
+  /** e.g. "/api/migration/" */
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
 }
 
 export interface WebServer {
@@ -123,7 +132,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    handleHttp(req, res, { staticRoot, token: opts.token, hostAllowed }).catch(() => {
+    handleHttp(req, res, { staticRoot, token: opts.token, hostAllowed, routes: opts.routes ?? [] }).catch(() => {
       if (!res.headersSent) plain(res, 500, 'Internal Server Error');
       else res.destroy();
     });
@@ -259,6 +268,7 @@ interface HttpContext {
   staticRoot: string | null;
   token: string;
   hostAllowed: (req: IncomingMessage) => boolean;
+  routes: ApiRoute[];
 }
 
 async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
@@ -280,6 +290,8 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx: HttpCo
     const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token');
     if (!tokenMatches(ctx.token, bearer)) return plain(res, 401, 'Unauthorized');
     if (url.pathname === WS_PATH) return plain(res, 426, 'Upgrade Required', { Upgrade: 'websocket' });
+    const route = ctx.routes.find((r) => url.pathname.startsWith(r.prefix));
+    if (route) return route.handle(req, res, url);
     return plain(res, 404, 'Not Found');
   }
 
