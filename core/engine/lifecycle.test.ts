@@ -64,6 +64,14 @@ describe('VM lifecycle on a real guest', () => {
     expect(after.match(/VIRIDIAN-GUEST-READY/g)?.length).toBe(1);
     expect(bootId(after)).toBe(bootId(before));
     expect(existsSync(join(engine.getVm('beta').folder, 'saved'))).toBe(false);
+
+    // Rename while running; then save again and throw the saved state away.
+    await engine.invoke('vm.rename', { vm: 'beta', name: 'beta renamed' });
+    expect(engine.getVm('beta renamed').state).toBe('Running');
+    expect((await runAction(engine, 'beta renamed', 'save')).state).toBe('completed');
+    expect((await runAction(engine, 'beta renamed', 'deleteSavedState')).state).toBe('completed');
+    expect(engine.getVm('beta renamed').state).toBe('Off');
+    expect(existsSync(join(engine.getVm('beta renamed').folder, 'saved'))).toBe(false);
   });
 
   it('Turn Off, Pause/Resume and Reset work, and a second Start while Starting is refused', async () => {
