@@ -1,18 +1,10 @@
-import { toErrorInfo, type SimpleVmAction, type VmAction, type VmSummary } from '../../../core/contract';
+import { SimpleVmActionSchema, toErrorInfo, type SimpleVmAction, type VmAction, type VmSummary } from '../../../core/contract';
 import type { EngineApi } from '../engine/engine-context';
 import { openDialog, showError } from '../state/ui-store';
 import { CONFIRMED, NOT_YET_AVAILABLE, actionVerb } from './vm-actions';
 
-const SIMPLE: ReadonlySet<VmAction> = new Set<SimpleVmAction>([
-  'start',
-  'turnOff',
-  'shutDown',
-  'save',
-  'pause',
-  'resume',
-  'reset',
-  'deleteSavedState',
-]);
+// The contract's list of parameter-less actions, the ones vm.action accepts.
+const SIMPLE: ReadonlySet<VmAction> = new Set<SimpleVmAction>(SimpleVmActionSchema.options);
 
 export function isSimpleAction(a: VmAction): a is SimpleVmAction {
   return SIMPLE.has(a);

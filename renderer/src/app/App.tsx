@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect } from 'react';
 import { FluentProvider, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { EngineContext, type EngineApi } from '../engine/engine-context';
 import { ConsoleShell } from '../ui/ConsoleShell';
@@ -22,8 +22,4 @@ export function App({ engine }: { engine: EngineApi }) {
       </EngineContext.Provider>
     </FluentProvider>
   );
-}
-
-export function useStableEngine(engine: EngineApi): EngineApi {
-  return useMemo(() => engine, [engine]);
 }

@@ -31,7 +31,6 @@ export function DialogHost() {
     case 'connectServer':
       return <ConnectServerDialog />;
     case 'about':
-    case 'shortcuts':
       return <AboutDialog />;
   }
 }

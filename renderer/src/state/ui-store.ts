@@ -26,8 +26,7 @@ export type DialogRequest =
   | { kind: 'confirm'; action: VmAction; vmIds: readonly string[] }
   | { kind: 'notAvailable'; action: VmAction }
   | { kind: 'connectServer' }
-  | { kind: 'about' }
-  | { kind: 'shortcuts' };
+  | { kind: 'about' };
 
 export interface ShownError extends ErrorInfo {
   id: number;

@@ -1,13 +1,13 @@
 import { Fragment } from 'react';
 import { Button, Menu, MenuDivider, MenuItem, MenuList, MenuPopover, MenuTrigger, makeStyles, tokens } from '@fluentui/react-components';
-import { Add20Regular, ArrowClockwise20Regular, Desktop20Regular, HardDrive20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
+import { Add20Regular, ArrowClockwise20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
 import { ActionIcon } from '../actions/action-icons';
 import { actionLabel, groupActions } from '../actions/vm-actions';
 import { requestVmAction } from '../actions/run-action';
 import { useEngine } from '../engine/engine-context';
 import { openDialog } from '../state/ui-store';
 import { useSelectionActions } from '../state/use-selection';
-import { ViewMenuItems, usePaneChecks } from './host-commands';
+import { NewSubmenu, ViewMenuItems, usePaneChecks } from './host-commands';
 
 const useStyles = makeStyles({
   root: {
@@ -24,23 +24,7 @@ const useStyles = makeStyles({
 });
 
 function NewItems() {
-  return (
-    <Menu>
-      <MenuTrigger disableButtonEnhancement>
-        <MenuItem icon={<Add20Regular />}>New</MenuItem>
-      </MenuTrigger>
-      <MenuPopover>
-        <MenuList>
-          <MenuItem icon={<Desktop20Regular />} onClick={() => openDialog({ kind: 'newVm' })}>
-            Virtual Machine…
-          </MenuItem>
-          <MenuItem icon={<HardDrive20Regular />} onClick={() => openDialog({ kind: 'newDisk' })}>
-            Hard Disk…
-          </MenuItem>
-        </MenuList>
-      </MenuPopover>
-    </Menu>
-  );
+  return <NewSubmenu trigger={<MenuItem icon={<Add20Regular />}>New</MenuItem>} />;
 }
 
 function TopMenu({ label, children, ...menuProps }: { label: string; children: React.ReactNode } & Partial<ReturnType<typeof usePaneChecks>>) {
