@@ -6,6 +6,7 @@ import { DISK_MIN_BYTES, MIN_MEMORY_MIB, MAX_CPUS, parseSize, toErrorInfo, type 
 import { registerDisk } from './disk';
 import { registerDoctor } from './doctor';
 import { registerHost } from './host';
+import { registerNetwork } from './network';
 import { registerSnapshot } from './snapshot';
 import { Output, type CliIo } from './output';
 import { registerVm } from './vm';
@@ -132,6 +133,7 @@ function buildProgram(io: CliIo, state: { code: number }): Command {
   registerDoctor(program, ctx);
   registerVm(program, ctx);
   registerDisk(program, ctx);
+  registerNetwork(program, ctx);
   registerSnapshot(program, ctx);
   return program;
 }
