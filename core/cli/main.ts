@@ -8,6 +8,7 @@ import { registerDoctor } from './doctor';
 import { registerHost } from './host';
 import { registerNetwork } from './network';
 import { registerSnapshot } from './snapshot';
+import { registerTransfer } from './transfer';
 import { Output, type CliIo } from './output';
 import { registerVm } from './vm';
 
@@ -135,6 +136,7 @@ function buildProgram(io: CliIo, state: { code: number }): Command {
   registerDisk(program, ctx);
   registerNetwork(program, ctx);
   registerSnapshot(program, ctx);
+  registerTransfer(program, ctx);
   return program;
 }
 

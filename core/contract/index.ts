@@ -10,4 +10,5 @@ export * from './client';
 export * from './bridge';
 export * from './protocol-networks';
 export * from './protocol-snapshots';
+export * from './protocol-transfer';
 export * from './protocol-storage';
