@@ -106,6 +106,14 @@ describe('disks under a running guest', () => {
     // The same LUN again (the old block node is gone).
     await e.invoke('vm.disk.attach', { vm: 'hot', path: disk, bus: 'scsi', lun: 0 });
     expect(await guestRun(e, 'hot', until('[ -e /sys/block/sda ]'))).toBe(0);
+    // Settings ▸ SCSI Controller on a running VM: vm.update applies the difference by hot-plug.
+    const viaSettings = await e.invoke('vm.update', { vm: 'hot', changes: { scsi: [] } });
+    expect(viaSettings.config.scsi).toEqual([]);
+    expect(await guestRun(e, 'hot', until('[ ! -e /sys/block/sda ]'))).toBe(0);
+    await expect(e.invoke('vm.update', { vm: 'hot', changes: { memoryMiB: 256, scsi: [] } })).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('memoryMiB') });
+    const back = await e.invoke('vm.update', { vm: 'hot', changes: { scsi: [{ kind: 'disk', path: disk, format: 'qcow2', type: 'dynamic', virtualSize: 0, readOnly: false, lun: 3 }] } });
+    expect(back.config.scsi).toMatchObject([{ lun: 3, path: disk, virtualSize: 16 * 1024 * 1024 }]);
+    expect(await guestRun(e, 'hot', until('[ -e /sys/block/sda ]'))).toBe(0);
     expect(existsSync(disk)).toBe(true);
   }, 300_000);
 });

@@ -8,6 +8,7 @@ import {
   type DiskAttachment,
   type DiskInfo,
   type Job,
+  type ScsiDisk,
   type VmConfig,
 } from '../contract';
 import { convertDisk, inspectDisk, type DiskOpControl } from '../storage/qemu-img';
@@ -336,3 +337,30 @@ function ideError(vm: VmInstance): ViridianError {
   );
 }
 
+
+/**
+ * vm.update of a running VM's SCSI list (Settings ▸ SCSI Controller): the
+ * difference is applied with hot-remove and hot-add. New disks are checked
+ * before anything is removed.
+ */
+export async function applyScsiLive(ctx: EngineContext, vm: VmInstance, desired: readonly ScsiDisk[]): Promise<void> {
+  const wanted: ScsiDisk[] = [];
+  for (const d of desired) wanted.push({ ...d, path: await ctx.confine(d.path) });
+  const luns = new Set<number>();
+  for (const d of wanted) {
+    if (luns.has(d.lun)) throw new ViridianError('INVALID_INPUT', `Two disks are set to SCSI LUN ${d.lun}.`);
+    luns.add(d.lun);
+  }
+  const same = (a: ScsiDisk, b: ScsiDisk) => a.lun === b.lun && a.path === b.path && a.readOnly === b.readOnly;
+  const removed = vm.config.scsi.filter((c) => !wanted.some((d) => same(c, d)));
+  const added = wanted.filter((d) => !vm.config.scsi.some((c) => same(c, d)));
+  const ready: { disk: DiskAttachment; lun: number }[] = [];
+  for (const a of added) {
+    const info = await inspectClientDisk(ctx, a.path);
+    if (!info.intact) throw new ViridianError('NOT_FOUND', `The disk ${info.path} depends on a missing parent.`, 'Reconnect the parent (Edit Disk ▸ Reconnect) first.');
+    await requireUnattached(ctx, info.path, vm.id);
+    ready.push({ disk: attachmentOf(info, a.readOnly), lun: a.lun });
+  }
+  for (const r of removed) await hotRemoveScsi(vm, r.lun);
+  for (const a of ready) await hotAddScsi(vm, a.disk, a.lun);
+}

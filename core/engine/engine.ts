@@ -35,6 +35,7 @@ import { createDisk, inspectDisk } from '../storage/qemu-img';
 import { cliLine } from './cli-text';
 import type { EngineContext, MethodHandler } from './context';
 import { FEATURES } from './features';
+import { applyScsiLive } from './disks';
 import { JobManager } from './jobs';
 import { networksFor } from './networks-store';
 import { acquireDataDirLock } from './lock';
@@ -448,7 +449,10 @@ export class Engine implements EngineService {
     const vm = this.getVm(p.vm);
     const changes = p.changes;
     const keys = Object.keys(changes) as (keyof typeof changes)[];
-    const offOnly = keys.filter((k) => (OFF_ONLY_KEYS as readonly string[]).includes(k) && JSON.stringify(changes[k]) !== JSON.stringify(vm.config[k as keyof VmConfig]));
+    const changedOffOnly = keys.filter((k) => (OFF_ONLY_KEYS as readonly string[]).includes(k) && JSON.stringify(changes[k]) !== JSON.stringify(vm.config[k as keyof VmConfig]));
+    // SCSI disks of a running VM change by hot-plug (disks.ts); everything else off-only waits for Off.
+    const liveScsi = (vm.state === 'Running' || vm.state === 'Paused') && changedOffOnly.includes('scsi');
+    const offOnly = liveScsi ? changedOffOnly.filter((k) => k !== 'scsi') : changedOffOnly;
     if (offOnly.length && vm.state !== 'Off' && vm.state !== 'Critical') {
       throw new ViridianError(
         'INVALID_STATE',
@@ -461,6 +465,10 @@ export class Engine implements EngineService {
       throw new ViridianError('NAME_TAKEN', `A virtual machine named "${changes.name}" already exists.`, 'Choose another name.');
     }
     if (changes.memoryMiB !== undefined) this.checkMemory(changes.memoryMiB);
+    if (liveScsi && changes.scsi) {
+      await applyScsiLive(this.context, vm, changes.scsi);
+      delete changes.scsi;
+    }
     const next = { ...vm.config, ...changes } as VmConfig;
     // Disks named anew are confined and inspected; the client cannot know their format.
     const known = new Map(vmDisks(vm.config).map((d) => [d.path, d]));
