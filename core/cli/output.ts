@@ -82,7 +82,8 @@ export function formatMiB(mib: number): string {
 /** What the Status column says: the operation in flight, else why the VM is in its state. */
 export function vmStatusText(vm: VmSummary): string {
   if (vm.operation) return vm.operation.percent === null ? vm.operation.label : `${vm.operation.label} (${Math.round(vm.operation.percent)}%)`;
-  return vm.status.reason;
+  // A reason that only repeats the state says nothing.
+  return vm.status.reason === vm.status.state ? '' : vm.status.reason;
 }
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -188,6 +188,8 @@ export class Engine implements EngineService {
           await vm.adopt().catch((err: unknown) => this.log(`adopt ${config.name}: ${String(err)}`));
         }),
     );
+    // One sample now, so uptime and memory are there for the first answer (a one-shot CLI engine).
+    this.sampleStats();
     this.statsTimer = setInterval(() => this.sampleStats(), this.opts.statsIntervalMs ?? 1000);
     this.statsTimer.unref();
   }
@@ -251,7 +253,7 @@ export class Engine implements EngineService {
     if (this.closed) throw new ViridianError('INTERNAL', 'The engine is shutting down.');
     const parsed = METHODS[method].params.safeParse(params ?? {});
     if (!parsed.success) {
-      throw new ViridianError('INVALID_INPUT', `Invalid ${method} request: ${issuesSentence(parsed.error.issues)}.`, 'Correct the value and try again.');
+      throw new ViridianError('INVALID_INPUT', `Invalid ${method} request: ${issuesSentence(parsed.error.issues).replace(/\.$/, '')}.`, 'Correct the value and try again.');
     }
     return (await this.route(method, parsed.data as never)) as MethodResult<M>;
   }

@@ -164,7 +164,7 @@ export class VmInstance {
   private async applyAdoptedStatus(status: string): Promise<void> {
     switch (status) {
       case 'running':
-        this.status = { state: 'Running', reason: 'Re-adopted running VM', since: new Date().toISOString() };
+        this.status = { state: 'Running', reason: 'Running', since: new Date().toISOString() };
         return;
       case 'paused':
       case 'suspended':
