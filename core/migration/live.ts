@@ -73,6 +73,8 @@ export async function incomingLive(m: IncomingManager, id: string, listenHost: s
       f.done = true;
     }
   }
+  // The config is in place from the start; the marker alone says "not committed" (the sweep removes such folders).
+  await writeJsonAtomic(join(inc.folder, VM_FILE), config);
   const vm = new VmInstance(inc.folder, config, VmInstance.runtimeOff(), m.ctx.vmHost);
   inc.vm = vm;
   m.ctx.addVm(vm);
@@ -130,7 +132,6 @@ export async function finishLive(m: IncomingManager, inc: Incoming, state: 'Runn
   if (inc.nbdRunning) await qmp.execute('nbd-server-stop').catch(() => undefined);
   inc.nbdRunning = false;
   // Commit before resuming: a crash from here on keeps the VM on this host.
-  await writeJsonAtomic(join(inc.folder, VM_FILE), vm.config);
   await rm(join(inc.folder, INCOMING_MARKER), { force: true });
   m.release(inc, 'done');
   let runningAt: number | null = null;
@@ -166,14 +167,19 @@ interface QueryMigrate {
 /** Why a migration does not converge, from QEMU's own figures. */
 function notConverging(q: QueryMigrate, limitMs: number): string {
   const ram = q.ram;
-  const dirty = ram && ram['dirty-pages-rate'] !== undefined ? (ram['dirty-pages-rate'] * (ram['page-size'] ?? 4096)) / MiB : null;
   const link = ram?.mbps !== undefined ? ram.mbps / 8 / 1.048576 : null;
+  const linkText = link !== null ? `about ${Math.max(1, Math.round(link))} MiB/s` : 'the capped bandwidth';
+  if (ram && (ram['dirty-sync-count'] ?? 0) < 2) {
+    // No dirty rate yet: the first pass over memory itself did not finish.
+    return `the first copy of memory had not finished (${Math.ceil(ram.remaining / MiB)} of ${Math.ceil(ram.total / MiB)} MiB left) at ${linkText}`;
+  }
   const parts: string[] = [];
+  const dirty = ram && ram['dirty-pages-rate'] !== undefined ? (ram['dirty-pages-rate'] * (ram['page-size'] ?? 4096)) / MiB : null;
   if (dirty !== null) parts.push(`the guest dirties memory at about ${Math.round(dirty)} MiB/s`);
-  if (link !== null) parts.push(`the link moves about ${Math.round(link)} MiB/s`);
-  if (q['expected-downtime'] !== undefined) parts.push(`QEMU expects a ${q['expected-downtime']} ms pause against the ${limitMs} ms limit`);
+  parts.push(`the link moves ${linkText}`);
+  if (q['expected-downtime'] !== undefined) parts.push(`so QEMU expects a ${q['expected-downtime']} ms pause against the ${limitMs} ms limit`);
   if (q['cpu-throttle-percentage']) parts.push(`even with the guest's CPUs throttled ${q['cpu-throttle-percentage']} %`);
-  return parts.length ? parts.join(', ') : 'memory keeps changing faster than it is sent';
+  return parts.join(', ');
 }
 
 async function waitMirrorsReady(qmp: QmpClient, jobs: string[], move: OutgoingMove, timeoutMs: number): Promise<void> {
@@ -258,25 +264,35 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
         ],
       });
       await qmp.execute('migrate-set-parameters', { 'downtime-limit': opts.downtimeLimitMs, 'max-bandwidth': opts.bandwidthMiBps * MiB });
+      // React to the end at once (the blackout is running then), poll only for progress.
+      let ended: () => void = () => undefined;
+      const end = new Promise<void>((done) => (ended = done));
+      const offEvents = qmp.onEvent((e) => {
+        if (e.event === 'MIGRATION' && ['completed', 'failed', 'cancelled'].includes(String(e.data.status))) ended();
+      });
       await qmp.execute('migrate', { uri: prep.migrateUri });
       migrating = true;
       const started = Date.now();
-      for (;;) {
-        last = await qmp.execute<QueryMigrate>('query-migrate');
-        if (last.status === 'completed') break;
-        if (last.status === 'failed' || last.status === 'cancelled') {
-          throw new ViridianError('QEMU_FAILED', `QEMU's migration ${last.status}${last['error-desc'] ? `: ${last['error-desc']}` : ''}.`, 'The VM keeps running here.');
+      try {
+        for (;;) {
+          last = await qmp.execute<QueryMigrate>('query-migrate');
+          if (last.status === 'completed') break;
+          if (last.status === 'failed' || last.status === 'cancelled') {
+            throw new ViridianError('QEMU_FAILED', `QEMU's migration ${last.status}${last['error-desc'] ? `: ${last['error-desc']}` : ''}.`, 'The VM keeps running here.');
+          }
+          if (last.ram && last.ram.total > 0) jc.progress((copy ? 50 : 5) + (Math.min(1, last.ram.transferred / last.ram.total) * (copy ? 40 : 85)), 'Migrating memory');
+          if (jc.signal.aborted) throw new ViridianError('CANCELLED', 'The migration was cancelled; the VM keeps running here.');
+          if (Date.now() - started > opts.convergeTimeoutSec * 1000) {
+            throw new ViridianError(
+              'TIMEOUT',
+              `Live migration of "${vm.name}" did not converge within ${opts.convergeTimeoutSec} s: ${notConverging(last, opts.downtimeLimitMs)}. The VM keeps running here.`,
+              `Use Quick Migration instead (viridian vm migrate ${vm.name} --to ${move.address} --quick), or allow a longer pause or more bandwidth.`,
+            );
+          }
+          await Promise.race([end, sleep(100)]);
         }
-        if (last.ram && last.ram.total > 0) jc.progress((copy ? 50 : 5) + (Math.min(1, last.ram.transferred / last.ram.total) * (copy ? 40 : 85)), 'Migrating memory');
-        if (jc.signal.aborted) throw new ViridianError('CANCELLED', 'The migration was cancelled; the VM keeps running here.');
-        if (Date.now() - started > opts.convergeTimeoutSec * 1000) {
-          throw new ViridianError(
-            'TIMEOUT',
-            `Live migration of "${vm.name}" did not converge within ${opts.convergeTimeoutSec} s: ${notConverging(last, opts.downtimeLimitMs)}. The VM keeps running here.`,
-            `Use Quick Migration instead (viridian vm migrate ${vm.name} --to ${move.address} --quick), or allow a longer pause or more bandwidth.`,
-          );
-        }
-        await sleep(last.status === 'device' || last.status === 'pre-switchover' ? 5 : 50);
+      } finally {
+        offEvents();
       }
       migrating = false;
       completed = true;
