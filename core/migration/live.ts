@@ -196,6 +196,7 @@ async function waitMirrorsReady(qmp: QmpClient, jobs: string[], move: OutgoingMo
     move.jc.progress(5 + (offset / len) * 45, 'Mirroring storage');
     if (ours.every((j) => j.ready === true)) return;
     if (move.jc.signal.aborted) throw new ViridianError('CANCELLED', 'The migration was cancelled; the VM keeps running here.');
+    move.checkTarget();
     if (Date.now() > deadline) throw new ViridianError('TIMEOUT', `The storage mirror did not get in sync within ${Math.round(timeoutMs / 1000)} s.`, 'Use shared storage, or Quick Migration.');
     await sleep(100);
   }
@@ -282,6 +283,7 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
           }
           if (last.ram && last.ram.total > 0) jc.progress((copy ? 50 : 5) + (Math.min(1, last.ram.transferred / last.ram.total) * (copy ? 40 : 85)), 'Migrating memory');
           if (jc.signal.aborted) throw new ViridianError('CANCELLED', 'The migration was cancelled; the VM keeps running here.');
+          move.checkTarget();
           if (Date.now() - started > opts.convergeTimeoutSec * 1000) {
             throw new ViridianError(
               'TIMEOUT',

@@ -9,9 +9,13 @@ import { fitError } from './fit-check';
 import { migrationFailed, type OutgoingMove } from './source';
 import { Uploader } from './upload-client';
 
-/** A lost connection (or silence) during the hand-over: the target may or may not have taken the VM. */
+/**
+ * The connection went away after the hand-over request was sent (or the
+ * target went silent): the target may or may not have taken the VM. A request
+ * that could not be sent at all ("Not connected") is not ambiguous.
+ */
 export function isConnectionLoss(err: unknown): boolean {
-  return err instanceof ViridianError && (err.code === 'TIMEOUT' || (err.code === 'PROTOCOL' && /closed|Not connected|lost/i.test(err.message)));
+  return err instanceof ViridianError && (err.code === 'TIMEOUT' || (err.code === 'PROTOCOL' && /connection to the engine closed/i.test(err.message)));
 }
 
 async function pausedAtSave(folder: string): Promise<boolean> {

@@ -49,6 +49,13 @@ export class OutgoingMove {
     return withTimeout(this.target.client.call(method, params), timeoutMs, `The target ${this.address}`);
   }
 
+  /** Throws once the target's connection is gone (a dead target must not be waited for). */
+  checkTarget(): void {
+    if (this.target.client.closed) {
+      throw new ViridianError('PROTOCOL', `The target ${this.address} stopped answering.`, 'Check that the target host service runs; the VM stays on this host.');
+    }
+  }
+
   /** Records the guest's STOP from QMP's own timestamp (the start of the blackout). */
   watchStop(): () => void {
     const qmp = this.vm.qmpClient();
