@@ -11,4 +11,5 @@ export * from './bridge';
 export * from './protocol-networks';
 export * from './protocol-snapshots';
 export * from './protocol-transfer';
+export * from './protocol-console';
 export * from './protocol-storage';

@@ -80,10 +80,12 @@ export async function runHost(opts: RunHostOptions): Promise<RunningHost> {
     if (listen) {
       ({ token, created: tokenCreated } = await loadOrCreateToken(dataDir));
       const { migrationUploadRoute } = await import('../migration/upload-route');
+      const { consoleUpgradeRoute } = await import('../engine/consoles-gateway');
       web = await startWebServer({
         dispatcher,
         token,
         routes: [migrationUploadRoute(engine.context)],
+        upgrades: [consoleUpgradeRoute(engine.context)],
         host: listen.host,
         port: listen.port,
         ...(opts.web ? { staticDir: opts.web.staticDir } : {}),

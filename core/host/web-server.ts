@@ -64,6 +64,15 @@ export interface WebServerOptions {
   tls?: { cert: string; key: string };
   /** Token-protected HTTP endpoints under /api/ beyond the WebSocket (e.g. migration uploads). */
   routes?: ApiRoute[];
+  /** WebSocket endpoints that authorize themselves (console tickets); host and origin are checked first. */
+  upgrades?: UpgradeRoute[];
+}
+
+export interface UpgradeRoute {
+  /** e.g. "/api/console/" */
+  prefix: string;
+  /** true when it answered the request (accepted or refused). */
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
 
 /** An authenticated endpoint: called only after the token was checked. */
@@ -153,6 +162,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = parseUrl(req.url);
+    const own = url === null ? undefined : opts.upgrades?.find((u) => url.pathname.startsWith(u.prefix));
+    if (own) {
+      if (!hostAllowed(req) || !originAllowed(req, secure)) return refuse(socket, 403, 'Forbidden');
+      if (!own.handle(req, socket, head)) refuse(socket, 404, 'Not Found');
+      return;
+    }
     if (url === null || url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
     if (!hostAllowed(req)) return refuse(socket, 403, 'Forbidden');
     if (!tokenMatches(opts.token, requestToken(req, url))) return refuse(socket, 401, 'Unauthorized');
