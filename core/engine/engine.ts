@@ -603,9 +603,12 @@ export class Engine implements EngineService {
   }
 
   private createDiskJob(p: MethodParsedParams<'disk.create'>): Job {
-    const args = ['disk', 'create', p.path];
-    if (p.sizeBytes !== undefined) args.push('--size', String(p.sizeBytes));
-    args.push('--format', p.format, '--type', p.type);
+    // A differencing disk has its own command (disk create has no --parent).
+    const args = p.type === 'differencing' && p.parent ? ['disk', 'differencing', p.path, '--parent', p.parent] : ['disk', 'create', p.path];
+    if (p.type !== 'differencing') {
+      if (p.sizeBytes !== undefined) args.push('--size', String(p.sizeBytes));
+      args.push('--format', p.format, '--type', p.type);
+    }
     const { job } = this.jobs.start(
       { kind: 'disk.create', label: `Create ${p.type} ${p.format.toUpperCase()} disk`, cli: cliLine(...args), cancellable: true },
       async (ctx) => {

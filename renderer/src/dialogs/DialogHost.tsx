@@ -1,10 +1,14 @@
 import { useUi } from '../state/ui-store';
 import { NewVmWizard } from '../wizards/new-vm/NewVmWizard';
-import { NewDiskWizard } from '../wizards/new-disk/NewDiskWizard';
+import { NewDiskWizard } from '../disks/NewDiskWizard';
+import { EditDiskWizard } from '../disks/EditDiskWizard';
+import { InspectDiskDialog } from '../disks/InspectDiskDialog';
+import { VirtualNetworkManager } from '../networks/VirtualNetworkManager';
 import { SettingsDialog } from '../settings/SettingsDialog';
 import { AboutDialog } from './AboutDialog';
 import { ConfirmActionDialog } from './ConfirmActionDialog';
-import { ConnectServerDialog } from './ConnectServerDialog';
+import { ConnectServerDialog } from '../hosts/ConnectServerDialog';
+import { MigrateWizard } from '../migration/MigrateWizard';
 import { DeleteVmDialog } from './DeleteVmDialog';
 import { NotAvailableDialog } from './NotAvailableDialog';
 import { RenameVmDialog } from './RenameVmDialog';
@@ -32,5 +36,13 @@ export function DialogHost() {
       return <ConnectServerDialog />;
     case 'about':
       return <AboutDialog />;
+    case 'migrate':
+      return <MigrateWizard vmId={d.vmId} hostId={d.hostId} />;
+    case 'networkManager':
+      return <VirtualNetworkManager />;
+    case 'editDisk':
+      return <EditDiskWizard path={d.path} action={d.action} />;
+    case 'inspectDisk':
+      return <InspectDiskDialog path={d.path} />;
   }
 }

@@ -17,6 +17,7 @@ import {
 import type { IdeSlot, VmConfig } from '../../../core/contract';
 import { formatMiB } from '../ui/format';
 import { adapterTitle } from './pages-devices';
+import { networkLabel } from '../networks/network-store';
 import { BOOT_LABELS } from './pages-system';
 import type { SettingsPageId } from './settings-model';
 
@@ -74,7 +75,7 @@ export function hardwareList(c: VmConfig): HardwareEntry[] {
       (n): HardwareEntry => ({
         id: `nic:${n.id}`,
         title: adapterTitle(n),
-        detail: n.network ?? 'Not connected',
+        detail: networkLabel(n.network),
         icon: VirtualNetwork20Regular,
         group: 'Hardware',
       }),

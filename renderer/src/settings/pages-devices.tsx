@@ -3,7 +3,8 @@ import { Add16Regular, Delete16Regular } from '@fluentui/react-icons';
 import type { NetworkAdapter, VmConfig } from '../../../core/contract';
 import { usePageStyles } from '../wizards/page-styles';
 import { fieldState } from '../wizards/new-vm/page-props';
-import { NetworkPicker } from '../wizards/new-vm/NetworkPicker';
+import { NetworkPicker } from '../networks/NetworkPicker';
+import { DeviceKindBadge } from '../disks/DevicesSummary';
 import { spinValue } from '../wizards/new-vm/pages-name-memory';
 import { newAdapterId, randomMac } from './settings-model';
 import type { SettingsPageProps } from './settings-page-props';
@@ -21,8 +22,9 @@ export function NetworkAdapterPage({ adapterId, draft, set, errors, disabled, on
   return (
     <>
       <p className={p.intro}>
+        <DeviceKindBadge kind={n.kind === 'legacy' ? 'emulated' : 'synthetic'} />{' '}
         {n.kind === 'legacy'
-          ? 'An emulated network card (DEC 21140) that needs no drivers and can start the virtual machine from the network (PXE).'
+          ? 'An emulated network card (Intel e1000; Hyper-V’s was a DEC 21140, whose QEMU model cannot boot from the network) that needs no extra drivers and can start the virtual machine from the network (PXE).'
           : 'A synthetic network adapter (virtio-net): the fastest, for guests with virtio drivers.'}
       </p>
       <div className={p.fields}>

@@ -4,6 +4,7 @@ import { formatBytes, type DiskAttachment, type IdeSlot, type VmConfig } from '.
 import { usePageStyles } from '../wizards/page-styles';
 import { fieldState } from '../wizards/new-vm/page-props';
 import type { SettingsPageProps } from './settings-page-props';
+import { DeviceKindBadge } from '../disks/DevicesSummary';
 
 const useStyles = makeStyles({
   slot: {
@@ -110,7 +111,8 @@ export function IdePage({ controller, draft, original, set, errors, disabled }: 
   return (
     <>
       <p className={p.intro}>
-        Two devices can be attached to each IDE controller. The virtual machine starts from a hard drive on IDE, so the startup disk
+        <DeviceKindBadge kind="emulated" /> Two devices can be attached to each IDE controller (emulated PIIX IDE: no drivers needed, but
+        every access is emulated, and devices change only while the virtual machine is off). The virtual machine starts from a hard drive on IDE, so the startup disk
         belongs here.
       </p>
       <IdeSlotEditor title="Location 0" slot={ctrl[0]} onChange={(x) => setSlot(0, x)} disabled={disabled} error={errors['slot0']} original={original} />
@@ -132,8 +134,8 @@ export function ScsiPage({ draft, original, set, errors, disabled }: SettingsPag
   return (
     <>
       <p className={p.intro}>
-        The SCSI controller is synthetic: disks can be added and removed while the virtual machine runs (the guest needs virtio
-        drivers).
+        <DeviceKindBadge kind="synthetic" /> The SCSI controller is synthetic (virtio-scsi): disks can be added and removed while the
+        virtual machine runs — OK or Apply plugs them in at once (the guest needs virtio drivers).
       </p>
       {draft.scsi.length === 0 && <p className={p.note}>No disks are attached to the SCSI controller.</p>}
       {draft.scsi.map((d, i) => (

@@ -26,7 +26,11 @@ export type DialogRequest =
   | { kind: 'confirm'; action: VmAction; vmIds: readonly string[] }
   | { kind: 'notAvailable'; action: VmAction }
   | { kind: 'connectServer' }
-  | { kind: 'about' };
+  | { kind: 'migrate'; vmId: string; hostId: string | null }
+  | { kind: 'about' }
+  | { kind: 'networkManager' }
+  | { kind: 'editDisk'; path?: string; action?: 'compact' | 'convert' | 'expand' | 'merge' | 'reconnect' }
+  | { kind: 'inspectDisk'; path?: string };
 
 export interface ShownError extends ErrorInfo {
   id: number;

@@ -6,6 +6,7 @@ import { useSelectedVms } from '../state/use-selection';
 import { formatCpu, formatMiB, formatUptime, reasonText, statusText } from './format';
 import { PaneHeader } from './PaneHeader';
 import { StateBadge } from './StateBadge';
+import { DevicesSummary, LiveConvertButton } from '../disks/DevicesSummary';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', minHeight: 0, height: '100%' },
@@ -96,9 +97,12 @@ function VmFacts({ vm }: { vm: VmSummary }) {
         </dl>
         {vm.migrationBlocker !== null && (
           <MessageBar intent="warning" layout="multiline">
-            <MessageBarBody>Save, snapshot and migration are unavailable: {vm.migrationBlocker}</MessageBarBody>
+            <MessageBarBody>
+              Save, snapshot and migration are unavailable: {vm.migrationBlocker} <LiveConvertButton vm={vm} />
+            </MessageBarBody>
           </MessageBar>
         )}
+        <DevicesSummary vm={vm} />
       </div>
     </div>
   );

@@ -8,6 +8,7 @@ import { useEngine } from '../engine/engine-context';
 import { openDialog } from '../state/ui-store';
 import { useSelectionActions } from '../state/use-selection';
 import { NewSubmenu, ViewMenuItems, usePaneChecks } from './host-commands';
+import { HOST_TOOLS } from '../networks/host-tools';
 
 const useStyles = makeStyles({
   root: {
@@ -59,6 +60,11 @@ export function MenuBar() {
       </TopMenu>
       <TopMenu label="Action">
         <NewItems />
+        {HOST_TOOLS.map((t) => (
+          <MenuItem key={t.dialog} icon={t.icon()} onClick={t.open}>
+            {t.label}
+          </MenuItem>
+        ))}
         <MenuItem icon={<ArrowClockwise20Regular />} onClick={() => engine.refresh()}>
           Refresh
         </MenuItem>

@@ -79,6 +79,8 @@ export interface WizardFrameProps {
   error: ErrorInfo | null;
   onFinish: () => void;
   onCancel: () => void;
+  /** Label of the Cancel button (e.g. "Close" once a wizard's job is done). */
+  cancelLabel?: string;
   children: ReactNode;
 }
 
@@ -148,7 +150,7 @@ export function WizardFrame(p: WizardFrameProps) {
               Finish
             </Button>
             <Button disabled={p.busy} onClick={p.onCancel}>
-              Cancel
+              {p.cancelLabel ?? 'Cancel'}
             </Button>
           </DialogActions>
         </DialogBody>

@@ -2,7 +2,7 @@ import { Checkbox, Dropdown, Field, Input, MessageBar, MessageBarBody, Option, R
 import type { UserDiskFormat } from '../../../../core/contract';
 import { usePageStyles } from '../page-styles';
 import { diskFileName, type DiskMode } from './draft';
-import { NetworkPicker } from './NetworkPicker';
+import { NetworkPicker } from '../../networks/NetworkPicker';
 import { fieldState, type PageProps } from './page-props';
 
 export function NetworkPage({ draft, update, errors }: PageProps) {
