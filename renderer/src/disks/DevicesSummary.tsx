@@ -77,6 +77,7 @@ export function LiveConvertButton({ vm }: { vm: VmSummary }) {
   return (
     <Button
       size="small"
+      style={{ alignSelf: 'flex-start' }}
       icon={<ArrowSync16Regular />}
       disabled={busy}
       onClick={() => {

@@ -24,7 +24,8 @@ import { usePageStyles } from '../wizards/page-styles';
 import { formatName, typeName } from './disk-model';
 
 const useStyles = makeStyles({
-  surface: { width: '680px', maxWidth: 'calc(100vw - 48px)' },
+  surface: { width: '720px', maxWidth: 'calc(100vw - 48px)' },
+  nowrap: { whiteSpace: 'nowrap', flexShrink: 0 },
   body: { display: 'flex', flexDirection: 'column', gap: '14px' },
   row: { display: 'flex', gap: '8px', alignItems: 'flex-end' },
   grow: { flexGrow: 1 },
@@ -134,12 +135,14 @@ export function InspectDiskDialog({ path: initialPath }: { path?: string | undef
           </DialogContent>
           <DialogActions>
             {info && !info.intact && info.format === 'qcow2' && (
-              <Button appearance="primary" onClick={() => openDialog({ kind: 'editDisk', path: info.path, action: 'reconnect' })}>
+              <Button className={s.nowrap} appearance="primary" onClick={() => openDialog({ kind: 'editDisk', path: info.path, action: 'reconnect' })}>
                 Reconnect…
               </Button>
             )}
             {info && (
-              <Button onClick={() => openDialog({ kind: 'editDisk', path: info.path })}>Edit Disk…</Button>
+              <Button className={s.nowrap} onClick={() => openDialog({ kind: 'editDisk', path: info.path })}>
+                Edit Disk…
+              </Button>
             )}
             <Button onClick={closeDialog}>Close</Button>
           </DialogActions>
