@@ -75,7 +75,7 @@ export class NetworkStore {
     } catch (err) {
       if (!(err instanceof ViridianError && err.code === 'NOT_FOUND') && (err as NodeJS.ErrnoException).code !== 'ENOENT') {
         const parsed = err instanceof ViridianError ? err : null;
-        if (parsed) throw new ViridianError('CONFIG_CORRUPT', `${this.path} could not be read: ${parsed.message}`, 'Fix or delete the file (deleting it recreates the Default Switch; adapters on other networks then show as disconnected).');
+        if (parsed) throw new ViridianError('CONFIG_CORRUPT', `${this.path} could not be read: ${parsed.message}`, 'Fix the file, or move it away: a new one with only the Default Switch is made, and adapters on other networks must be reconnected in Settings.');
         throw err;
       }
     }
@@ -371,6 +371,7 @@ export class NetworkStore {
    * valid unicast addresses; no address is used twice on this host.
    */
   async normalizeAdapters(vmId: string | null, previous: readonly NetworkAdapter[], next: readonly NetworkAdapter[]): Promise<NetworkAdapter[]> {
+    if (next.length === 0) return [];
     const file = await this.load();
     const others = this.usedMacs(vmId);
     // Our own earlier reservations count as others' only if not this VM's current addresses.

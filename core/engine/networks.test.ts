@@ -63,6 +63,17 @@ describe('virtual networks store', () => {
     expect((await fx.engine.invoke('network.list', {})).networks.map((n) => n.name)).toEqual(['Default Switch']);
   });
 
+  it('a damaged networks.json does not keep the engine from opening; network methods name the file', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await fx.engine.close();
+    await writeFile(join(fx.dataDir, NETWORKS_FILE), '{ "version": 1, "networks": [');
+    const engine = await fx.reopen().catch(() => null);
+    expect(engine).not.toBeNull();
+    await expect(fx.engine.invoke('network.list', {})).rejects.toMatchObject({ code: 'CONFIG_CORRUPT', message: expect.stringContaining(NETWORKS_FILE) });
+    // VMs without connected adapters still work.
+    await expect(fx.engine.invoke('vm.create', kernelVm(fx.guest, 'nonet'))).resolves.toBeTruthy();
+  });
+
   it('refuses an unknown network on create and at start names the adapter', async () => {
     await expect(fx.engine.invoke('vm.create', kernelVm(fx.guest, 'x', { network: [{ kind: 'synthetic', network: 'Nowhere' }] }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(fx.engine.listSummaries()).toHaveLength(0);
