@@ -196,7 +196,9 @@ export class IncomingManager {
       await this.discardVm(vm);
       throw new ViridianError(job.error?.code ?? 'QEMU_FAILED', `Restoring "${vm.name}" on ${this.ctx.host().hostname} failed: ${job.error?.message ?? job.state}`, job.error?.hint ?? 'The VM stays on the source.');
     }
-    return { vm, runningAt: Date.now() };
+    const runningAt = Date.now();
+    if (vm.state === 'Running' || vm.state === 'Paused') vm.setState(vm.state, `Migrated here from ${inc.plan.source.hostname}`);
+    return { vm, runningAt };
   }
 
   /** The config as this host runs it: copied files at their new paths. */

@@ -14,7 +14,7 @@ describe('requestVmAction', () => {
 
   it('opens an honest "not available yet" dialog for actions the engine lacks', () => {
     const e = engine();
-    for (const a of ['connect', 'snapshot', 'revert', 'export', 'migrate'] as const) {
+    for (const a of ['connect', 'snapshot', 'revert', 'export'] as const) {
       requestVmAction(e, a, [makeVm('a', 'Off')]);
       expect(uiStore.getState().dialog).toEqual({ kind: 'notAvailable', action: a });
     }
@@ -27,6 +27,12 @@ describe('requestVmAction', () => {
       requestVmAction(engine(), a, [vm]);
       expect(uiStore.getState().dialog).toEqual({ kind: 'confirm', action: a, vmIds: [vm.id] });
     }
+  });
+
+  it('routes Migrate… to the migration wizard for one VM', () => {
+    const vm = makeVm('a', 'Running');
+    requestVmAction(engine(), 'migrate', [vm]);
+    expect(uiStore.getState().dialog).toEqual({ kind: 'migrate', vmId: vm.id, hostId: null });
   });
 
   it('routes settings, rename and delete to their dialogs', () => {

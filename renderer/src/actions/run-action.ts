@@ -43,6 +43,9 @@ export function requestVmAction(engine: EngineApi, action: VmAction, vms: readon
     case 'delete':
       openDialog({ kind: 'delete', vmIds: ids });
       return;
+    case 'migrate':
+      openDialog({ kind: 'migrate', vmId: first.id, hostId: null });
+      return;
     default:
       break;
   }

@@ -38,6 +38,8 @@ export function DialogHost() {
       return <AboutDialog />;
     case 'migrate':
       return <MigrateWizard vmId={d.vmId} hostId={d.hostId} />;
+    case 'migrate':
+      return <MigrateWizard vmId={d.vmId} hostId={d.hostId} />;
     case 'networkManager':
       return <VirtualNetworkManager />;
     case 'editDisk':

@@ -67,11 +67,12 @@ describe('dialogs', () => {
     expect(screen.getByTestId('not-available-dialog').textContent).toMatch(/Snapshots are not available/);
   });
 
-  it('Connect to Server is wired but cannot be confirmed yet', () => {
+  it('Connect to Server asks for the address and token (renderer/src/hosts/hosts.test.tsx covers the rest)', () => {
     setup();
     act(() => openDialog({ kind: 'connectServer' }));
     const d = within(screen.getByTestId('connect-server-dialog'));
-    expect(d.getByRole('textbox', { name: 'Server address' })).toBeTruthy();
-    expect(d.getByRole('button', { name: 'OK' }).hasAttribute('disabled')).toBe(true);
+    expect(d.getByRole('textbox', { name: /Server address/ })).toBeTruthy();
+    expect(d.getByLabelText(/Access token/)).toBeTruthy();
+    expect(d.getByRole('button', { name: 'OK' }).hasAttribute('disabled')).toBe(false);
   });
 });

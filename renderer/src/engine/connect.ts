@@ -4,6 +4,7 @@ import { connectionStore } from '../state/connection-store';
 import { loadSnapshot } from '../state/console-store';
 import { syncSession } from '../state/session-sync';
 import { showError } from '../state/ui-store';
+import { attachHosts } from '../hosts/hosts-sync';
 import { EngineConnection } from './engine-connection';
 import { openBridgeTransport } from './message-port-transport';
 import { takeToken, webSocketUrl } from './token';
@@ -50,9 +51,15 @@ export function connectConsole(): ConsoleConnection {
           if (!client.closed) showError(toErrorInfo(err), 'Load the virtual machines');
         },
       });
-      resync = session.resync;
+      // Remote servers (Connect to Server…) come through the same engine.
+      const hosts = attachHosts(client);
+      resync = () => {
+        session.resync();
+        hosts.refresh();
+      };
       return () => {
         session.stop();
+        hosts.stop();
         resync = () => undefined;
       };
     },

@@ -18,6 +18,8 @@ import { Splitter } from './Splitter';
 import { StatusBar } from './StatusBar';
 import { VmList } from './vm-list/VmList';
 import { WelcomePane } from './WelcomePane';
+import { RemoteHostPane } from '../hosts/RemoteHostPane';
+import { useHosts } from '../hosts/hosts-store';
 
 const useStyles = makeStyles({
   root: {
@@ -65,6 +67,7 @@ export function ConsoleShell() {
   const engine = useEngine();
   const panes = useUi((st) => st.panes);
   const tree = useUi((st) => st.tree);
+  const remoteHost = useHosts((st) => st.selectedHostId);
   const bottomHeight = useUi((st) => st.bottomHeight);
 
   useEffect(() => {
@@ -97,6 +100,8 @@ export function ConsoleShell() {
         <div className={s.centre}>
           {tree === 'root' ? (
             <WelcomePane />
+          ) : remoteHost !== null ? (
+            <RemoteHostPane hostId={remoteHost} />
           ) : (
             <>
               <VirtualMachinesPane />

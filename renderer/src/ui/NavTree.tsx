@@ -4,6 +4,8 @@ import { Server20Regular, ServerMultiple20Regular } from '@fluentui/react-icons'
 import { useConsole } from '../state/app-stores';
 import { uiStore, useUi } from '../state/ui-store';
 import { PaneHeader } from './PaneHeader';
+import { RemoteHostTreeItems } from '../hosts/RemoteHostTreeItems';
+import { selectHost, useHosts } from '../hosts/hosts-store';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0, backgroundColor: tokens.colorNeutralBackground1 },
@@ -20,8 +22,14 @@ const useStyles = makeStyles({
 export function NavTree() {
   const s = useStyles();
   const hostname = useConsole((st) => st.host?.hostname ?? 'Connecting…');
-  const selected = useUi((st) => st.tree);
-  const pick = (tree: 'root' | 'host') => () => uiStore.setState({ tree });
+  const tree = useUi((st) => st.tree);
+  const remote = useHosts((st) => st.selectedHostId);
+  // A remote server selected in the tree is "host" too, with the hosts store saying which.
+  const selected = tree === 'host' && remote !== null ? 'remote' : tree;
+  const pick = (t: 'root' | 'host') => () => {
+    selectHost(null);
+    uiStore.setState({ tree: t });
+  };
   const [open, setOpen] = useState<string[]>(['root']);
   return (
     <nav className={s.root} aria-label="Console tree">
@@ -56,6 +64,7 @@ export function NavTree() {
                   {hostname}
                 </TreeItemLayout>
               </TreeItem>
+              <RemoteHostTreeItems />
             </Tree>
           </TreeItem>
         </Tree>

@@ -68,7 +68,7 @@ describe('Virtual Machines list', () => {
     expect(screen.getByTestId('vm-row-a').getAttribute('aria-selected')).toBe('true');
     expect(screen.getByTestId('vm-row-b').getAttribute('aria-selected')).toBe('true');
     const pane = within(screen.getByTestId('actions-vm-section'));
-    const both = ACTIONS_BY_STATE.Running.filter((x) => ACTIONS_BY_STATE.Paused.includes(x) && x !== 'settings' && x !== 'rename');
+    const both = ACTIONS_BY_STATE.Running.filter((x) => ACTIONS_BY_STATE.Paused.includes(x) && x !== 'settings' && x !== 'rename' && x !== 'migrate');
     expect(pane.getAllByRole('button').slice(1).map((b) => b.textContent)).toEqual(both.map((x) => ACTION_LABELS[x]));
     await user.keyboard('{Shift>}');
     await user.click(screen.getByTestId('vm-row-c'));
