@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchConsole } from './console-ui';
 import { benchLifecycle, formatLifecycle } from './engine-lifecycle';
+import { benchDevices } from './devices';
 
 /**
  * `npm run bench [-- names...]`: runs the benchmarks, prints a table and
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<{ text: string; json: unknown }>> = 
     return { text: `${formatLifecycle(r128)}\n${formatLifecycle(r512)}`, json: [r128, r512] };
   },
   console: benchConsole,
+  devices: benchDevices,
 };
 
 async function main(): Promise<void> {
