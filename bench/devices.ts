@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openEngine, type Engine } from '../core/engine/engine';
-import { sleep } from '../core/qemu/qmp';
 import { waitForSerial } from '../core/testing/engine-fixture';
 import { ensureTestGuest, guestAppend, serialCommand } from '../core/testing/guest';
 import { ensureLegacyGuest } from '../core/testing/legacy-guest';
@@ -145,7 +144,9 @@ async function benchNetwork(engine: Engine, kernel: string, initrd: string, size
       const s = await sink(sizeMiB * MiB);
       // The guest reaches the host's 127.0.0.1 as 10.0.2.2 through the NAT.
       const send = guestOut(engine, vm, `dd if=/dev/zero bs=65536 count=${blocks} 2>/dev/null | nc 10.0.2.2 ${s.port}`);
-      const mibs = await Promise.race([s.result, sleep(300_000).then(() => NaN)]);
+      let timer: NodeJS.Timeout | undefined;
+      const mibs = await Promise.race([s.result, new Promise<number>((r) => (timer = setTimeout(() => r(NaN), 300_000)))]);
+      clearTimeout(timer);
       await send.catch(() => undefined);
       s.close();
       (vm === 'bench-e1000' ? r.e1000MiBs : r.virtioMiBs).push(mibs);
