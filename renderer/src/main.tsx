@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { VmConnectionRoot } from './vm-connection/VmConnectionRoot';
+import { vmConnectionTarget } from './vm-connection/route';
 import { runMenuCommand } from './app/menu-commands';
 import { connectConsole } from './engine/connect';
 import type { EngineApi } from './engine/engine-context';
@@ -35,10 +37,10 @@ consoleStore.subscribe((s, prev) => {
 });
 
 const root = document.getElementById('root');
+// A VM Connection window (desktop) or tab (browser) shows one VM's screen instead of the console.
+const vmConnection = vmConnectionTarget(location.href);
 if (root !== null) {
   createRoot(root).render(
-    <StrictMode>
-      <App engine={engine} />
-    </StrictMode>,
+    <StrictMode>{vmConnection !== null ? <VmConnectionRoot engine={engine} vmId={vmConnection} /> : <App engine={engine} />}</StrictMode>,
   );
 }

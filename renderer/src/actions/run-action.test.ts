@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ViridianError } from '../../../core/contract';
 import type { EngineApi } from '../engine/engine-context';
 import { uiStore } from '../state/ui-store';
+import { snapshotUi } from '../snapshots/snapshot-ui';
 import { makeVm } from '../test-support/fixtures';
 import { performSimpleAction, requestVmAction } from './run-action';
 
@@ -12,13 +13,15 @@ function engine(call: EngineApi['call'] = vi.fn(() => Promise.resolve({}) as nev
 describe('requestVmAction', () => {
   beforeEach(() => uiStore.setState({ dialog: null, errors: [] }));
 
-  it('opens an honest "not available yet" dialog for actions the engine lacks', () => {
-    const e = engine();
-    for (const a of ['connect', 'snapshot', 'revert', 'export'] as const) {
-      requestVmAction(e, a, [makeVm('a', 'Off')]);
-      expect(uiStore.getState().dialog).toEqual({ kind: 'notAvailable', action: a });
-    }
-    expect(e.call).not.toHaveBeenCalled();
+  it('takes a snapshot at once and asks before Revert (vm-connection/route.test.ts covers Connect)', async () => {
+    const call = vi.fn((m: string) => Promise.resolve((m === 'snapshot.list' ? { vmId: 'x', vmName: 'a', snapshots: [], nowParentId: 'snap1' } : {}) as never));
+    const e = engine(call as EngineApi['call']);
+    const vm = makeVm('a', 'Running');
+    requestVmAction(e, 'snapshot', [vm]);
+    expect(call).toHaveBeenCalledWith('snapshot.create', { vm: vm.id });
+    expect(uiStore.getState().dialog).toBeNull();
+    requestVmAction(e, 'revert', [vm]);
+    await vi.waitFor(() => expect(snapshotUi.getState().dialog).toEqual({ kind: 'apply', vmId: vm.id, snapshotId: 'snap1', revert: true }));
   });
 
   it('asks before Turn Off, Shut Down and Delete Saved State', () => {

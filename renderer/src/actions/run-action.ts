@@ -1,6 +1,9 @@
 import { SimpleVmActionSchema, toErrorInfo, type SimpleVmAction, type VmAction, type VmSummary } from '../../../core/contract';
 import type { EngineApi } from '../engine/engine-context';
 import { openDialog, showError } from '../state/ui-store';
+import { requestRevert, takeSnapshot } from '../snapshots/snapshot-ui';
+import { openExportDialog } from '../transfer/TransferDialogs';
+import { openVmConnectionHere } from '../vm-connection/route';
 import { CONFIRMED, NOT_YET_AVAILABLE, actionVerb } from './vm-actions';
 
 // The contract's list of parameter-less actions, the ones vm.action accepts.
@@ -42,6 +45,18 @@ export function requestVmAction(engine: EngineApi, action: VmAction, vms: readon
       return;
     case 'delete':
       openDialog({ kind: 'delete', vmIds: ids });
+      return;
+    case 'connect':
+      for (const vm of vms) openVmConnectionHere(vm.id);
+      return;
+    case 'snapshot':
+      for (const vm of vms) void takeSnapshot(engine, vm);
+      return;
+    case 'revert':
+      void requestRevert(engine, first);
+      return;
+    case 'export':
+      openExportDialog(first.id);
       return;
     case 'migrate':
       openDialog({ kind: 'migrate', vmId: first.id, hostId: null });

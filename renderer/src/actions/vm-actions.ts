@@ -4,7 +4,7 @@ import { ACTIONS_BY_STATE, ACTION_LABELS, type VmAction, type VmState } from '..
  * Shown per the state table, but the engine does not do them yet: they open
  * a short dialog that says so instead of failing with an error.
  */
-export const NOT_YET_AVAILABLE: ReadonlySet<VmAction> = new Set<VmAction>(['connect', 'snapshot', 'revert', 'export']);
+export const NOT_YET_AVAILABLE: ReadonlySet<VmAction> = new Set<VmAction>([]);
 
 /** Actions that change one VM at a time (a dialog about that VM). */
 export const SINGLE_VM_ONLY: ReadonlySet<VmAction> = new Set<VmAction>(['settings', 'rename', 'migrate']);

@@ -18,6 +18,7 @@ import { useConsole } from '../state/app-stores';
 import { openDialog, useUi } from '../state/ui-store';
 import { useSelectionActions } from '../state/use-selection';
 import { NewSubmenu, ViewMenuItems, usePaneChecks } from './host-commands';
+import { ImportAction } from '../transfer/ImportAction';
 import { HOST_TOOLS } from '../networks/host-tools';
 import { PaneHeader } from './PaneHeader';
 
@@ -99,6 +100,7 @@ function HostActions() {
   return (
     <>
       <NewSubmenu trigger={<ActionButton icon={<Add20Regular />} label="New" submenu />} />
+      <ImportAction render={(icon, label, onClick) => <ActionButton icon={icon} label={label} onClick={onClick} />} />
       <ActionButton icon={<PlugConnected20Regular />} label="Connect to Server…" onClick={() => openDialog({ kind: 'connectServer' })} />
       {HOST_TOOLS.map((t) => (
         <ActionButton key={t.dialog} icon={t.icon()} label={t.label} onClick={t.open} />

@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { DialogHost } from '../dialogs/DialogHost';
+import { SnapshotDialogs } from '../snapshots/SnapshotDialogs';
+import { TransferDialogs } from '../transfer/TransferDialogs';
 import { useEngine } from '../engine/engine-context';
 import { useConsole } from '../state/app-stores';
 import { uiStore, useUi } from '../state/ui-store';
@@ -40,7 +42,7 @@ const useStyles = makeStyles({
   // maxHeight keeps the list usable in a small window whatever was dragged before.
   bottom: { display: 'flex', flexDirection: 'column', flexShrink: 0, minHeight: 0, gap: '1px' },
   bottomSized: { maxHeight: '50vh' },
-  snapshots: { height: '92px', flexShrink: 0 },
+  snapshots: { height: '132px', flexShrink: 0 },
   details: { flexGrow: 1, minHeight: 0 },
   actions: { width: '230px', flexShrink: 0, minWidth: 0 },
   count: { fontWeight: tokens.fontWeightRegular, color: tokens.colorNeutralForeground3 },
@@ -135,6 +137,8 @@ export function ConsoleShell() {
       </main>
       <StatusBar />
       <DialogHost />
+      <SnapshotDialogs engine={engine} />
+      <TransferDialogs engine={engine} />
     </div>
   );
 }

@@ -1,7 +1,8 @@
 import { makeStyles, tokens, MessageBar, MessageBarBody } from '@fluentui/react-components';
-import { Desktop48Regular } from '@fluentui/react-icons';
 import type { VmSummary } from '../../../core/contract';
+import { useEngine } from '../engine/engine-context';
 import { useConsole } from '../state/app-stores';
+import { VmThumbnail } from '../vm-connection/VmThumbnail';
 import { useSelectedVms } from '../state/use-selection';
 import { formatCpu, formatMiB, formatUptime, reasonText, statusText } from './format';
 import { PaneHeader } from './PaneHeader';
@@ -68,13 +69,10 @@ function VmFacts({ vm }: { vm: VmSummary }) {
   const job = useConsole((st) => st.jobByVm.get(vm.id));
   const status = statusText(vm, job);
   const stats = vm.stats;
-  const running = stats !== null;
+  const engine = useEngine();
   return (
     <div className={s.body}>
-      <div className={running ? `${s.thumb} ${s.thumbOn}` : s.thumb} role="img" aria-label={`Screen of ${vm.name}: no preview`}>
-        <Desktop48Regular aria-hidden="true" />
-        <span>{running ? 'No preview yet' : vm.status.state}</span>
-      </div>
+      <VmThumbnail engine={engine} vm={vm} />
       <div className={s.col}>
         <dl className={s.facts}>
           <Fact label="State" wide>

@@ -8,6 +8,7 @@ import { useEngine } from '../engine/engine-context';
 import { openDialog } from '../state/ui-store';
 import { useSelectionActions } from '../state/use-selection';
 import { NewSubmenu, ViewMenuItems, usePaneChecks } from './host-commands';
+import { ImportAction } from '../transfer/ImportAction';
 import { HOST_TOOLS } from '../networks/host-tools';
 
 const useStyles = makeStyles({
@@ -57,6 +58,7 @@ export function MenuBar() {
         <MenuItem icon={<PlugConnected20Regular />} onClick={() => openDialog({ kind: 'connectServer' })}>
           Connect to Server…
         </MenuItem>
+        <ImportAction render={(icon, label, onClick) => <MenuItem icon={icon} onClick={onClick}>{label}</MenuItem>} />
       </TopMenu>
       <TopMenu label="Action">
         <NewItems />

@@ -1,4 +1,6 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
+import { useEngine } from '../engine/engine-context';
+import { SnapshotTree } from '../snapshots/SnapshotTree';
 import { useSelectedVms } from '../state/use-selection';
 import { PaneHeader } from './PaneHeader';
 
@@ -19,6 +21,8 @@ export function SnapshotsPane() {
   const s = useStyles();
   const vms = useSelectedVms();
   const only = vms.length === 1 ? vms[0] : undefined;
+  const engine = useEngine();
+  if (only !== undefined) return <SnapshotTree engine={engine} vm={only} />;
   return (
     <section className={s.root} aria-labelledby="snapshots-title" data-testid="snapshots-pane">
       <PaneHeader title="Snapshots" id="snapshots-title" />

@@ -1,0 +1,153 @@
+import { useState } from 'react';
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { Warning24Filled } from '@fluentui/react-icons';
+import { SNAPSHOT_NAME_MAX, toErrorInfo, type SnapshotInfo, type SnapshotTree } from '../../../core/contract';
+import type { EngineApi } from '../engine/engine-context';
+import { useConsole } from '../state/app-stores';
+import { showError } from '../state/ui-store';
+import { applyText } from './snapshot-rows';
+import { closeSnapshotDialog, refreshTrees, useSnapshotUi, type SnapshotDialog } from './snapshot-ui';
+
+const useStyles = makeStyles({
+  content: { display: 'flex', gap: '12px', alignItems: 'flex-start' },
+  icon: { color: tokens.colorPaletteDarkOrangeForeground1, flexShrink: 0, marginTop: '2px' },
+  body: { margin: 0, lineHeight: tokens.lineHeightBase300 },
+});
+
+function find(tree: SnapshotTree | undefined, id: string): SnapshotInfo | undefined {
+  return tree?.snapshots.find((s) => s.id === id);
+}
+
+function ApplyDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDialog, { kind: 'apply' }> }) {
+  const s = useStyles();
+  const vm = useConsole((st) => st.vms.get(d.vmId));
+  const tree = useSnapshotUi((st) => st.trees.get(d.vmId));
+  const target = find(tree, d.snapshotId);
+  if (!vm || !tree || !target) return null;
+  const text = applyText({ name: vm.name, state: vm.status.state }, target, tree, d.revert);
+  const go = () => {
+    closeSnapshotDialog();
+    engine.call('snapshot.apply', { vm: vm.id, snapshot: target.id }).catch((err: unknown) => showError(toErrorInfo(err), `Apply snapshot “${target.name}”`));
+  };
+  return (
+    <Dialog open modalType="alert" onOpenChange={(_, x) => !x.open && closeSnapshotDialog()}>
+      <DialogSurface data-testid="apply-snapshot-dialog" style={{ maxWidth: 500 }}>
+        <DialogBody>
+          <DialogTitle>{text.title}</DialogTitle>
+          <DialogContent className={s.content}>
+            <Warning24Filled className={s.icon} aria-hidden="true" />
+            <p className={s.body}>{text.body}</p>
+          </DialogContent>
+          <DialogActions>
+            <Button appearance="primary" onClick={go}>
+              {text.button}
+            </Button>
+            <Button onClick={closeSnapshotDialog}>Cancel</Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function RenameDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDialog, { kind: 'rename' }> }) {
+  const tree = useSnapshotUi((st) => st.trees.get(d.vmId));
+  const target = find(tree, d.snapshotId);
+  const [name, setName] = useState(target?.name ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!target) return null;
+  const trimmed = name.trim();
+  const save = async () => {
+    setBusy(true);
+    try {
+      await engine.call('snapshot.rename', { vm: d.vmId, snapshot: target.id, name: trimmed });
+      refreshTrees();
+      closeSnapshotDialog();
+    } catch (err) {
+      setError(toErrorInfo(err).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog open onOpenChange={(_, x) => !x.open && closeSnapshotDialog()}>
+      <DialogSurface data-testid="rename-snapshot-dialog" style={{ maxWidth: 460 }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (trimmed !== '') void save();
+          }}
+        >
+          <DialogBody>
+            <DialogTitle>Rename Snapshot</DialogTitle>
+            <DialogContent>
+              <Field label="Name" {...(error !== null ? { validationMessage: error, validationState: 'error' as const } : {})}>
+                <Input value={name} maxLength={SNAPSHOT_NAME_MAX} autoFocus onChange={(_, v) => setName(v.value)} />
+              </Field>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="primary" type="submit" disabled={busy || trimmed === '' || trimmed === target.name}>
+                Rename
+              </Button>
+              <Button onClick={closeSnapshotDialog}>Cancel</Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function DeleteDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDialog, { kind: 'delete' }> }) {
+  const s = useStyles();
+  const vm = useConsole((st) => st.vms.get(d.vmId));
+  const tree = useSnapshotUi((st) => st.trees.get(d.vmId));
+  const target = find(tree, d.snapshotId);
+  if (!vm || !tree || !target) return null;
+  const below = (() => {
+    let n = 0;
+    const walk = (id: string) => {
+      for (const c of tree.snapshots.filter((x) => x.parentId === id)) {
+        n++;
+        walk(c.id);
+      }
+    };
+    walk(target.id);
+    return n;
+  })();
+  const running = vm.status.state === 'Running' || vm.status.state === 'Paused';
+  const title = d.subtree ? `Delete “${target.name}” and the ${below} snapshot${below === 1 ? '' : 's'} below it?` : `Delete snapshot “${target.name}”?`;
+  const body = `${d.subtree ? 'These snapshots can no longer be applied.' : 'The snapshot can no longer be applied.'} Its disk data is merged into the disks that still need it${running ? ' while the VM keeps running' : ''}; nothing in the VM’s current state changes.`;
+  const go = () => {
+    closeSnapshotDialog();
+    engine.call('snapshot.delete', { vm: vm.id, snapshot: target.id, subtree: d.subtree }).catch((err: unknown) => showError(toErrorInfo(err), `Delete snapshot “${target.name}”`));
+  };
+  return (
+    <Dialog open modalType="alert" onOpenChange={(_, x) => !x.open && closeSnapshotDialog()}>
+      <DialogSurface data-testid="delete-snapshot-dialog" style={{ maxWidth: 480 }}>
+        <DialogBody>
+          <DialogTitle>{title}</DialogTitle>
+          <DialogContent className={s.content}>
+            <Warning24Filled className={s.icon} aria-hidden="true" />
+            <p className={s.body}>{body}</p>
+          </DialogContent>
+          <DialogActions>
+            <Button appearance="primary" onClick={go}>
+              Delete
+            </Button>
+            <Button onClick={closeSnapshotDialog}>Cancel</Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+/** Mounted once per page: shows whichever snapshot dialog is open. */
+export function SnapshotDialogs({ engine }: { engine: EngineApi }) {
+  const d = useSnapshotUi((st) => st.dialog);
+  if (d === null) return null;
+  if (d.kind === 'apply') return <ApplyDialog key={`${d.vmId}/${d.snapshotId}`} engine={engine} d={d} />;
+  if (d.kind === 'rename') return <RenameDialog key={`${d.vmId}/${d.snapshotId}`} engine={engine} d={d} />;
+  return <DeleteDialog key={`${d.vmId}/${d.snapshotId}/${String(d.subtree)}`} engine={engine} d={d} />;
+}
