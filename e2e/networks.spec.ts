@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { apiClient, destroyHost, startHost, type E2eHost } from './support/host';
 
 // Virtual Network Manager and the network adapter settings, against a real host.
+// Adapters store the network's name (matched by name on another host, as Hyper-V does).
 test.describe.configure({ mode: 'serial' });
 
 let host: E2eHost;
@@ -87,7 +88,7 @@ test('Virtual Network Manager creates, renames and protects networks; Settings c
   const a2 = await apiClient(host);
   const vm = await a2.call('vm.get', { vm: 'net01' });
   a2.close();
-  expect(vm.config.network[0]).toMatchObject({ network: lab?.id, vlanId: 20 });
+  expect(vm.config.network[0]).toMatchObject({ network: 'Lab Net', vlanId: 20 });
   // The dynamic MAC comes from the host's pool.
   expect(vm.config.network[0]?.mac.startsWith('52:54:00:')).toBe(true);
 
@@ -102,6 +103,10 @@ test('Virtual Network Manager creates, renames and protects networks; Settings c
   await expect(vnm).toBeHidden();
   list = await networks();
   expect(list.networks.find((n) => n.id === lab?.id)).toMatchObject({ name: 'Lab Net 2', adapters: [{ vmName: 'net01', vlanId: 20 }] });
+  // The adapter follows the rename.
+  const a3 = await apiClient(host);
+  expect((await a3.call('vm.get', { vm: 'net01' })).config.network[0]?.network).toBe('Lab Net 2');
+  a3.close();
 
   // The Settings hardware list shows the network's name, and the details pane the device kinds.
   await page.getByTestId('vm-row-net01').click();

@@ -59,6 +59,8 @@ export const VirtualNetworkSchema = z.object({
   segment: z.object({ group: z.string(), basePort: z.number().int().min(1024).max(65535 - 4095) }).nullable().default(null),
   /** Internal only: the host's interface name and address on the network. */
   host: z.object({ ifname: BridgeNameSchema, address: HostAddressSchema }).nullable().default(null),
+  /** Earlier names (after a rename), so a config written before it still finds the network. */
+  aliases: z.array(z.string()).default([]),
   createdAt: z.string(),
 });
 export type VirtualNetwork = z.infer<typeof VirtualNetworkSchema>;

@@ -41,6 +41,7 @@ function defaultNetwork(): VirtualNetwork {
     external: { mode: 'nat', bridge: null },
     segment: null,
     host: null,
+    aliases: [],
     createdAt: new Date().toISOString(),
   };
 }
@@ -108,9 +109,26 @@ export class NetworkStore {
   }
 
   /** By id, else by name (case-insensitive). */
+  /**
+   * By id, else by name (case-insensitive), else by an earlier name. Adapters
+   * store the network's name, as Hyper-V matches virtual switches by name when
+   * a VM moves between hosts; renames update the configs and keep the old name
+   * as an alias, so a config missed by a crash mid-rename still resolves.
+   */
   async find(ref: string): Promise<VirtualNetwork | null> {
     const file = await this.load();
-    return file.networks.find((n) => n.id === ref) ?? file.networks.find((n) => n.name.toLowerCase() === ref.toLowerCase()) ?? null;
+    const lower = ref.toLowerCase();
+    return (
+      file.networks.find((n) => n.id === ref) ??
+      file.networks.find((n) => n.name.toLowerCase() === lower) ??
+      file.networks.find((n) => n.aliases.some((a) => a.toLowerCase() === lower)) ??
+      null
+    );
+  }
+
+  private static refersTo(net: VirtualNetwork, ref: string): boolean {
+    const lower = ref.toLowerCase();
+    return ref === net.id || net.name.toLowerCase() === lower || net.aliases.some((a) => a.toLowerCase() === lower);
   }
 
   async get(ref: string): Promise<VirtualNetwork> {
@@ -147,7 +165,7 @@ export class NetworkStore {
     const adapters: NetworkView['adapters'] = [];
     for (const vm of this.ctx.vms()) {
       for (const a of vm.config.network) {
-        if (a.network !== null && (a.network === net.id || a.network.toLowerCase() === net.name.toLowerCase())) {
+        if (a.network !== null && NetworkStore.refersTo(net, a.network)) {
           adapters.push({ vmId: vm.id, vmName: vm.name, adapterId: a.id, kind: a.kind, mac: a.mac, vlanId: a.vlanId });
         }
       }
@@ -192,6 +210,7 @@ export class NetworkStore {
         external: null,
         segment: null,
         host: null,
+        aliases: [],
         createdAt: new Date().toISOString(),
       };
       if (p.kind === 'external') net.external = this.checkExternal(p.external ?? { mode: 'nat', bridge: null }, caps);
@@ -199,6 +218,7 @@ export class NetworkStore {
       if (p.kind === 'internal') net.host = { ifname: this.newIfname(file), address: p.hostAddress ?? this.newHostAddress(file) };
       if (p.hostAddress) this.checkHostAddress(file, p.hostAddress, null);
       file.networks.push(net);
+      this.takeName(file, net);
       return net;
     });
     await this.attachHost(created);
@@ -213,7 +233,11 @@ export class NetworkStore {
       const net = file.networks.find((n) => n.id === target.id);
       if (!net) throw new ViridianError('NOT_FOUND', `The network "${p.network}" was deleted meanwhile.`);
       if (p.name !== undefined && p.name.toLowerCase() !== net.name.toLowerCase()) this.checkNameFree(file, p.name);
-      if (p.name !== undefined) net.name = p.name;
+      if (p.name !== undefined && p.name !== net.name) {
+        net.aliases = [...net.aliases.filter((a) => a.toLowerCase() !== net.name.toLowerCase()), net.name];
+        net.name = p.name;
+        this.takeName(file, net);
+      }
       if (p.notes !== undefined) net.notes = p.notes;
       if (p.external !== undefined) {
         if (net.kind !== 'external') throw new ViridianError('INVALID_INPUT', `"${net.name}" is ${kindLabel(net)}; only External networks have NAT or bridge settings.`);
@@ -227,6 +251,7 @@ export class NetworkStore {
       return net;
     });
     if (p.hostAddress !== undefined) await this.attachHost(updated);
+    if (p.name !== undefined) await this.renameInConfigs(updated);
     this.ctx.emit('network.changed', { id: updated.id });
     return this.view(updated);
   }
@@ -257,6 +282,21 @@ export class NetworkStore {
     });
     this.ctx.emit('network.changed', { id: null });
     return this.poolView(checked);
+  }
+
+  /** A name now belongs to `net`: it stops being another network's alias (and `net`'s own). */
+  private takeName(file: NetworksFile, net: VirtualNetwork): void {
+    const lower = net.name.toLowerCase();
+    for (const n of file.networks) n.aliases = n.aliases.filter((a) => a.toLowerCase() !== lower);
+  }
+
+  /** Adapters name their network: after a rename every VM's config follows (running ones too; QEMU is not affected). */
+  private async renameInConfigs(net: VirtualNetwork): Promise<void> {
+    for (const vm of this.ctx.vms()) {
+      if (!vm.config.network.some((a) => a.network !== null && a.network !== net.name && NetworkStore.refersTo(net, a.network))) continue;
+      const network = vm.config.network.map((a) => (a.network !== null && NetworkStore.refersTo(net, a.network) ? { ...a, network: net.name } : a));
+      await vm.saveConfig({ ...vm.config, network }).catch((err: unknown) => this.ctx.log(`rename network in ${vm.name}: ${String(err)}`));
+    }
   }
 
   private checkNameFree(file: NetworksFile, name: string): void {
@@ -389,7 +429,7 @@ export class NetworkStore {
       if (ids.has(a.id)) throw new ViridianError('INVALID_INPUT', `Two network adapters have the id ${a.id}.`);
       ids.add(a.id);
       let network: string | null = null;
-      if (a.network !== null) network = (await this.get(a.network)).id;
+      if (a.network !== null) network = (await this.get(a.network)).name;
       let mac = normalizeMac(a.mac);
       if (a.macMode === 'static') {
         const problem = macProblem(mac);

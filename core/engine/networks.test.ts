@@ -47,10 +47,15 @@ describe('virtual networks store', () => {
     expect(renamed.id).toBe(priv.id);
     expect((await e.invoke('network.list', {})).networks.map((n) => n.name)).toEqual(['Default Switch', 'Lab 2', 'Backplane']);
 
-    // Adapters reference the id: the rename does not disconnect them, and delete is refused while connected.
+    // The rename does not disconnect adapters, and delete is refused while they are connected.
     await e.invoke('vm.create', kernelVm(fx.guest, 'n1', { network: [{ kind: 'synthetic', network: 'Lab 2' }] }));
-    expect(e.getVm('n1').config.network[0]?.network).toBe(priv.id);
+    // Adapters name the network (matched by name across hosts, as Hyper-V does); a rename updates them.
+    expect(e.getVm('n1').config.network[0]?.network).toBe('Lab 2');
     await e.invoke('network.update', { network: priv.id, name: 'Lab 3' });
+    expect(e.getVm('n1').config.network[0]?.network).toBe('Lab 3');
+    // A config that missed the rename (a crash in between) still finds the network by its old name.
+    const stale = await networksFor(e.context).backends({ ...e.getVm('n1').config, network: [nic({ network: 'Lab 2' })] });
+    expect(stale['nic0']).toMatchObject({ kind: 'mcast', group: priv.segment?.group });
     const view = (await e.invoke('network.list', {})).networks.find((n) => n.id === priv.id);
     expect(view?.adapters.map((a) => a.vmName)).toEqual(['n1']);
     await expect(e.invoke('network.delete', { network: 'Lab 3' })).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('"n1"') });

@@ -10,7 +10,7 @@ const useStyles = makeStyles({
   kind: { color: tokens.colorNeutralForeground3, marginLeft: '6px', fontSize: tokens.fontSizeBase200 },
 });
 
-/** The host's virtual networks (by id) and "Not connected" (null). */
+/** The host's virtual networks (by name, as adapters store them) and "Not connected" (null). */
 export function NetworkPicker({
   value,
   onChange,
@@ -31,7 +31,7 @@ export function NetworkPicker({
   const current = findNetwork(list, value);
   // A reference the host does not know (an older config, another host's name) stays visible.
   const unknown = value !== null && current === null;
-  const selected = value === null ? NOT_CONNECTED : (current?.id ?? value);
+  const selected = value === null ? NOT_CONNECTED : (current?.name ?? value);
   const label = value === null ? 'Not connected' : (current?.name ?? `${value} (not on this host)`);
   return (
     <Dropdown
@@ -57,7 +57,7 @@ export function NetworkPicker({
         return (
           <OptionGroup key={kind} label={KIND_LABELS[kind]}>
             {nets.map((n) => (
-              <Option key={n.id} value={n.id} text={n.name}>
+              <Option key={n.id} value={n.name} text={n.name}>
                 {n.name}
                 <span className={s.kind}>{n.kind === 'external' ? (n.external?.mode === 'bridge' ? `bridge ${n.external.bridge ?? ''}` : 'NAT') : KIND_LABELS[n.kind]}</span>
               </Option>

@@ -6,11 +6,11 @@ import { networkLabel } from './network-store';
 const list: NetworkList = {
   networks: [
     {
-      id: 'default', name: 'Default Switch', kind: 'external', notes: '', external: { mode: 'nat', bridge: null }, segment: null, host: null, createdAt: '',
+      id: 'default', name: 'Default Switch', kind: 'external', notes: '', external: { mode: 'nat', bridge: null }, segment: null, host: null, aliases: [], createdAt: '',
       adapters: [], realisation: 'NAT', hostAttached: null, warning: null,
     },
     {
-      id: 'n1', name: 'Lab', kind: 'internal', notes: '', external: null, segment: { group: '239.192.0.1', basePort: 30000 }, host: { ifname: 'vir000001', address: '10.200.1.1/24' }, createdAt: '',
+      id: 'n1', name: 'Lab', kind: 'internal', notes: '', external: null, segment: { group: '239.192.0.1', basePort: 30000 }, host: { ifname: 'vir000001', address: '10.200.1.1/24' }, aliases: ['Old Lab'], createdAt: '',
       adapters: [], realisation: 'segment', hostAttached: true, warning: null,
     },
   ],
@@ -55,5 +55,6 @@ describe('Virtual Network Manager draft', () => {
     expect(networkLabel('Default Switch', list)).toBe('Default Switch');
     expect(networkLabel(null, list)).toBe('Not connected');
     expect(networkLabel('gone', list)).toBe('gone');
+    expect(networkLabel('old lab', list)).toBe('Lab');
   });
 });

@@ -29,10 +29,16 @@ export async function loadNetworks(engine: Pick<EngineApi, 'call'>): Promise<Net
   }
 }
 
-/** An adapter's network (stored as an id; older configs may hold a name). */
+/** An adapter's network: adapters store its name; an id or an earlier name is found too. */
 export function findNetwork(list: NetworkList | null, ref: string | null): NetworkView | null {
   if (ref === null || list === null) return null;
-  return list.networks.find((n) => n.id === ref) ?? list.networks.find((n) => n.name.toLowerCase() === ref.toLowerCase()) ?? null;
+  const lower = ref.toLowerCase();
+  return (
+    list.networks.find((n) => n.id === ref) ??
+    list.networks.find((n) => n.name.toLowerCase() === lower) ??
+    list.networks.find((n) => n.aliases.some((a) => a.toLowerCase() === lower)) ??
+    null
+  );
 }
 
 /** What to show for an adapter's network: its name, "Not connected", or the stored reference if unknown. */
