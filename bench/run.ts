@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { benchConsole } from './console-ui';
 import { benchLifecycle, formatLifecycle } from './engine-lifecycle';
 import { benchDevices } from './devices';
+import { benchSnapshotChain, formatSnapshotChain } from './snapshot-chain';
 
 /**
  * `npm run bench [-- names...]`: runs the benchmarks, prints a table and
@@ -17,6 +18,10 @@ const benches: Record<string, () => Promise<{ text: string; json: unknown }>> = 
   },
   console: benchConsole,
   devices: benchDevices,
+  'snapshot-chain': async () => {
+    const r = await benchSnapshotChain(undefined, Number(process.env['BENCH_RUNS'] ?? 3));
+    return { text: formatSnapshotChain(r), json: r };
+  },
 };
 
 async function main(): Promise<void> {
