@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ACTIONS_BY_STATE, ACTION_LABELS, type VmSummary } from '../../../../core/contract';
@@ -76,7 +76,7 @@ describe('Virtual Machines list', () => {
     expect([...uiStore.getState().selectedIds]).toHaveLength(2); // anchor b → c
   });
 
-  it('keyboard: arrows select, Delete asks the engine what would be deleted, Enter explains Connect', async () => {
+  it('keyboard: arrows select, Delete asks the engine what would be deleted, Enter connects', async () => {
     const f = setup([makeVm('a', 'Off'), makeVm('b', 'Off')]);
     const grid = screen.getByRole('grid', { name: 'Virtual Machines' });
     act(() => grid.focus());
@@ -89,8 +89,11 @@ describe('Virtual Machines list', () => {
     await waitFor(() => expect(within(dialog).getByText('/data/vms/a/vm.json')).toBeTruthy());
     expect(f.call).toHaveBeenCalledWith('vm.delete', { vm: consoleStore.getState().sortedIds[1], confirm: false });
     await userEvent.setup().click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    // Enter is Connect: the VM Connection tab opens for the focused VM.
+    const open = vi.spyOn(window, 'open').mockImplementation(() => null);
     fireEvent.keyDown(grid, { key: 'Enter' });
-    expect(await screen.findByTestId('not-available-dialog')).toBeTruthy();
+    expect(open).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`#/connect/${consoleStore.getState().sortedIds[1] ?? ''}$`)), expect.any(String));
+    open.mockRestore();
   });
 
   it('F2 on a running VM opens Rename; Delete on a running VM does nothing (the table says no)', () => {
