@@ -158,6 +158,10 @@ describe('snapshots of paused, saved and turned-off VMs', () => {
     expect(e.getVm('db').state).toBe('Off');
     await apply(e, 'db', sv);
     expect(e.getVm('db').state).toBe('Saved');
+    // Deleting the snapshot "Now" sits under, while Saved: merged offline, the saved state still fits the disks.
+    await del(e, 'db', sv);
+    expect(e.getVm('db').state).toBe('Saved');
+    expect((await e.invoke('snapshot.list', { vm: 'db' })).snapshots.map((x) => x.name)).toEqual(['while paused', 'cold']);
     await runAction(e, 'db', 'start');
     expect(await readMarkers(e, 'db')).toEqual({ f0: 'saved' });
     await runAction(e, 'db', 'turnOff');

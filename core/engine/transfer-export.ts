@@ -94,7 +94,7 @@ export async function exportVm(vm: VmInstance, parentDir: string, j: JobContext)
 
   await mkdir(staging, { recursive: true });
   try {
-    j.step(`Copying ${plan.length} files`);
+    j.step(`Copying ${plan.length} file${plan.length === 1 ? '' : 's'}`);
     const bytes = await copyAll(plan, j.signal, (pct) => j.progress(pct, 'Copying files'));
 
     // Paths: inside the export, relative to its root.

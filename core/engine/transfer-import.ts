@@ -116,7 +116,7 @@ export async function importExportFolder(ctx: EngineContext, dir: string, copy: 
       await mkdir(staging, { recursive: true });
       const files = await listTree(dir);
       const plan = await Promise.all(files.map(async (rel) => ({ from: join(dir, rel), to: join(staging, rel), size: await sizeOf(join(dir, rel)) })));
-      j.step(`Copying ${plan.length} files`);
+      j.step(`Copying ${plan.length} file${plan.length === 1 ? '' : 's'}`);
       await copyAll(plan, j.signal, (pct) => j.progress(pct, 'Copying files'));
     }
     await rm(join(staging, EXPORT_MANIFEST), { force: true });
