@@ -58,10 +58,10 @@ export function MenuBar() {
         <MenuItem icon={<PlugConnected20Regular />} onClick={() => openDialog({ kind: 'connectServer' })}>
           Connect to Server…
         </MenuItem>
-        <ImportAction render={(icon, label, onClick) => <MenuItem icon={icon} onClick={onClick}>{label}</MenuItem>} />
       </TopMenu>
       <TopMenu label="Action">
         <NewItems />
+        <ImportAction render={(icon, label, onClick) => <MenuItem icon={icon} onClick={onClick}>{label}</MenuItem>} />
         {HOST_TOOLS.map((t) => (
           <MenuItem key={t.dialog} icon={t.icon()} onClick={t.open}>
             {t.label}
