@@ -107,6 +107,26 @@ describe('snapshots of a running VM', () => {
   }, 300_000);
 });
 
+describe('snapshots and an engine restart', () => {
+  it('a config left behind by a crash after a live disk switch follows QEMU again when the engine reopens', async () => {
+    const e = fx.engine;
+    const disk = await blankDisk(fx, 'data.qcow2');
+    await e.invoke('vm.create', dataDiskVm(fx, 'crash', disk));
+    await runAction(e, 'crash', 'start');
+    await waitForSerial(e, 'crash', /VIRIDIAN-DISK-READY/);
+    const before = e.getVm('crash').config;
+    await take(e, 'crash', 'one');
+    const overlay = (e.getVm('crash').config.ide[0][0] as { path: string }).path;
+    // As if the engine died right after QEMU switched disks: the config still names the old image.
+    await e.getVm('crash').saveConfig(before);
+    const reopened = await fx.reopen();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(reopened.getVm('crash').state).toBe('Running');
+    expect(reopened.getVm('crash').config.ide[0][0]).toMatchObject({ path: overlay, format: 'qcow2', type: 'differencing' });
+    await runAction(reopened, 'crash', 'turnOff');
+  }, 120_000);
+});
+
 describe('snapshots of paused, saved and turned-off VMs', () => {
   it('takes them in every state, applies each to the state it was taken in, renames, deletes a subtree', async () => {
     const e = fx.engine;

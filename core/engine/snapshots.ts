@@ -64,6 +64,9 @@ export const snapshotsFeature: EngineFeature = (ctx, methods) => {
     return job;
   };
 
+  // An engine that stopped between a live disk switch and the config write left QEMU on the new overlay.
+  for (const vm of ctx.vms()) void reconcileRunning(ctx, vm);
+
   methods.handle('snapshot.list', async ({ vm: ref }) => {
     const vm = ctx.getVm(ref);
     return treeView(await readTree(vm.folder), vm.id, vm.name);
@@ -112,6 +115,30 @@ export const snapshotsFeature: EngineFeature = (ctx, methods) => {
     );
   });
 };
+
+/**
+ * A running VM whose QEMU writes to an overlay of ours that its config does
+ * not name yet (the engine stopped right after a live switch): the config
+ * follows QEMU, so a later cold start does not go back to the older image.
+ */
+export async function reconcileRunning(ctx: EngineContext, vm: VmInstance): Promise<number> {
+  const qmp = vm.processAlive ? vm.qmpClient() : null;
+  if (!qmp || qmp.closed) return 0;
+  let fixed = 0;
+  try {
+    const chains = await runningChains(qmp);
+    for (const [slot, d] of diskSlots(vm.config)) {
+      const chain = chains.find((c) => c.files[1] === d.path && c.files[0] !== undefined && insideSnapshots(vm.folder, c.files[0]));
+      if (!chain?.files[0]) continue;
+      await vm.saveConfig(withDisk(vm.config, slot, overlayAttachment(chain.files[0], d)));
+      ctx.log(`${vm.name}: ${slot} runs on ${chain.files[0]}; the configuration now says so`);
+      fixed++;
+    }
+  } catch (err) {
+    ctx.log(`${vm.name}: could not compare its disks with QEMU: ${String(err)}`);
+  }
+  return fixed;
+}
 
 function requireSnapshotState(vm: VmInstance, action: 'snapshot' | 'revert'): void {
   if (!isActionAllowed(vm.state, action) || !SNAPSHOT_STATES.includes(vm.state)) {
