@@ -21,6 +21,8 @@ export interface ChainPoint {
   startMs: number;
   diskReadyMs: number;
   liveSnapshotMs: number;
+  /** How long the guest was stopped during that live snapshot (QEMU's STOP → RESUME). */
+  livePauseMs: number;
 }
 
 export interface ChainResult {
@@ -38,9 +40,10 @@ async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - t0, v];
 }
 
-async function job(engine: Engine, p: Promise<{ id: string }>): Promise<void> {
+async function job(engine: Engine, p: Promise<{ id: string }>): Promise<string[]> {
   const j = await engine.waitJob((await p).id, 600_000);
   if (j.state !== 'completed') throw new Error(`${j.kind}: ${j.error?.message ?? j.state}`);
+  return j.steps.map((s) => s.text);
 }
 
 async function waitFor(file: string, re: RegExp, timeoutMs = 180_000): Promise<void> {
@@ -78,6 +81,7 @@ export async function benchSnapshotChain(depths: readonly number[] = [0, 1, 10, 
       const starts: number[] = [];
       const ready: number[] = [];
       const live: number[] = [];
+      const pauses: number[] = [];
       for (let r = 0; r < runs; r++) {
         await rm(serial, { force: true });
         const t0 = performance.now();
@@ -87,13 +91,15 @@ export async function benchSnapshotChain(depths: readonly number[] = [0, 1, 10, 
         ready.push(performance.now() - t0);
         if (r === 0) {
           // A checkpoint of the running VM at this depth (then deleted again, merged live).
-          const [t] = await timed(() => job(engine, engine.invoke('snapshot.create', { vm: 'chain', name: 'live' })));
+          const [t, steps] = await timed(() => job(engine, engine.invoke('snapshot.create', { vm: 'chain', name: 'live' })));
           live.push(t);
+          const paused = steps.map((x) => /paused for (\d+) ms/.exec(x)?.[1]).find((x) => x !== undefined);
+          if (paused !== undefined) pauses.push(Number(paused));
           await job(engine, engine.invoke('snapshot.delete', { vm: 'chain', snapshot: 'live' }));
         }
         await job(engine, engine.invoke('vm.action', { vm: 'chain', action: 'turnOff' }));
       }
-      points.push({ depth, startMs: median(starts), diskReadyMs: median(ready), liveSnapshotMs: median(live) });
+      points.push({ depth, startMs: median(starts), diskReadyMs: median(ready), liveSnapshotMs: median(live), livePauseMs: median(pauses) });
     }
     const first = points[0];
     const last = points[points.length - 1];
@@ -117,8 +123,10 @@ export async function benchSnapshotChain(depths: readonly number[] = [0, 1, 10, 
 export function formatSnapshotChain(r: ChainResult): string {
   const lines = [
     `Snapshot chain depth vs start (${r.accelerator}, median of ${r.runs}; empty layers, reads walk the whole chain)`,
-    'depth  start → Running  start → disk read in guest  live snapshot',
-    ...r.points.map((p) => `${String(p.depth).padStart(5)}  ${ms(p.startMs).padStart(15)}  ${ms(p.diskReadyMs).padStart(27)}  ${ms(p.liveSnapshotMs).padStart(13)}`),
+    'depth  start → Running  start → disk read in guest  live snapshot  guest paused',
+    ...r.points.map(
+      (p) => `${String(p.depth).padStart(5)}  ${ms(p.startMs).padStart(15)}  ${ms(p.diskReadyMs).padStart(27)}  ${ms(p.liveSnapshotMs).padStart(13)}  ${ms(p.livePauseMs).padStart(12)}`,
+    ),
     `deepest / depth 0: start ×${r.startRatio.toFixed(2)}, disk ready ×${r.diskReadyRatio.toFixed(2)}`,
   ];
   return lines.join('\n');

@@ -81,6 +81,7 @@ export interface LiveCheckpointOptions {
 export interface LiveCheckpointResult {
   /** Whether the memory state file is complete (the disks switched in any case once this returns). */
   memory: boolean;
+  /** How long the guest was stopped (running VMs), from QEMU's STOP/RESUME events. */
   downtimeMs: number | null;
   warning: string | null;
 }
@@ -111,6 +112,14 @@ export async function liveCheckpoint(qmp: QmpClient, opts: LiveCheckpointOptions
   const added: string[] = [];
   let switched = false;
   let migrating = false;
+  // The guest-visible pause, from QEMU's own event timestamps.
+  let stoppedAt: number | null = null;
+  let pausedMs: number | null = null;
+  const at = (e: QmpEvent) => e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000;
+  const offEvents = qmp.onEvent((e) => {
+    if (e.event === 'STOP' && stoppedAt === null) stoppedAt = at(e);
+    else if (e.event === 'RESUME' && stoppedAt !== null && pausedMs === null) pausedMs = at(e) - stoppedAt;
+  });
   try {
     for (const p of plan) {
       await qmp.execute('blockdev-add', { driver: 'qcow2', 'node-name': p.node, file: { driver: 'file', filename: p.overlay }, backing: null });
@@ -151,7 +160,7 @@ export async function liveCheckpoint(qmp: QmpClient, opts: LiveCheckpointOptions
     if (result.status !== 'completed') {
       return { memory: false, downtimeMs: null, warning: `The memory state could not be written (${result['error-desc'] ?? result.status}); the snapshot holds the disks only.` };
     }
-    return { memory: true, downtimeMs: result.downtime ?? null, warning: null };
+    return { memory: true, downtimeMs: opts.wasRunning ? (pausedMs === null ? null : Math.round(pausedMs)) : null, warning: null };
   } catch (err) {
     if (migrating) await qmp.execute('migrate_cancel').catch(() => undefined);
     if (!switched) {
@@ -167,6 +176,7 @@ export async function liveCheckpoint(qmp: QmpClient, opts: LiveCheckpointOptions
     }
     throw err;
   } finally {
+    offEvents();
     await qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'pause-before-switchover', state: false }] }).catch(() => undefined);
   }
 }

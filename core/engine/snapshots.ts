@@ -199,7 +199,7 @@ async function takeSnapshot(ctx: EngineContext, vm: VmInstance, name: string, j:
         await rename(join(folder, `${stateRel}.tmp`), join(folder, stateRel));
         memory = stateRel;
         pausedAtSave = before === 'Paused';
-        if (r.downtimeMs !== null) j.step(`The VM was paused for ${r.downtimeMs} ms`);
+        if (r.downtimeMs !== null) j.step(`The guest was paused for ${r.downtimeMs} ms`);
       } else {
         await rm(join(folder, `${stateRel}.tmp`), { force: true });
         j.step(r.warning ?? 'The memory state was incomplete; the snapshot holds the disks only.');
