@@ -41,6 +41,7 @@ describe('export and import', () => {
     await writeMarker(e, 'src', 0, 'two');
     await runAction(e, 'src', 'save');
     const original = e.getVm('src');
+    const tickAtSave = Math.max(0, ...[...(await serialText(e, 'src')).matchAll(TICK_RE_GLOBAL)].map((m) => Number(m[1])));
 
     await expect(e.invoke('transfer.export', { vm: 'src', path: join(fx.dataDir, 'nowhere') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const out = join(fx.dataDir, 'exports');
@@ -77,7 +78,7 @@ describe('export and import', () => {
     expect(copyLog).not.toMatch(GUEST_READY_RE); // resumed, not booted
     // The counter goes on from where the original was (a fresh boot would start at 1).
     const ticks = [...(await waitForSerial(e, copy.vm.id, /VIRIDIAN-TICK \d+/)).matchAll(TICK_RE_GLOBAL)].map((m) => Number(m[1]));
-    expect(ticks[0]).toBeGreaterThan(3);
+    expect(ticks[0]).toBeGreaterThanOrEqual(Math.max(2, tickAtSave));
     const tree = await e.invoke('snapshot.list', { vm: copy.vm.id });
     expect(tree.snapshots.map((s) => s.name)).toEqual(['S1']);
     await done(e, e.invoke('snapshot.apply', { vm: copy.vm.id, snapshot: 'S1' }));
