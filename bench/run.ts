@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchConsole } from './console-ui';
 import { benchLifecycle, formatLifecycle } from './engine-lifecycle';
+import { benchMigration, formatMigration } from './migration';
 import { benchDevices } from './devices';
 import { benchSnapshotChain, formatSnapshotChain } from './snapshot-chain';
 
@@ -17,6 +18,10 @@ const benches: Record<string, () => Promise<{ text: string; json: unknown }>> = 
     return { text: `${formatLifecycle(r128)}\n${formatLifecycle(r512)}`, json: [r128, r512] };
   },
   console: benchConsole,
+  migration: async () => {
+    const r = await benchMigration(Number(process.env['BENCH_RUNS'] ?? 3));
+    return { text: formatMigration(r), json: r };
+  },
   devices: benchDevices,
   'snapshot-chain': async () => {
     const r = await benchSnapshotChain(undefined, Number(process.env['BENCH_RUNS'] ?? 3));

@@ -128,14 +128,18 @@ function olderThan(a: number[], b: number[]): boolean {
   return false;
 }
 
-/** Names of the target's virtual networks, or null when it keeps no list (networks.json). */
+/**
+ * What the target's virtual networks answer to (names, earlier names, ids;
+ * adapters store the name, as Hyper-V matches switches by name), or null when
+ * it keeps no list (networks.json).
+ */
 async function targetNetworks(dataDir: string): Promise<string[] | null> {
   const file = join(dataDir, 'networks.json');
   if (!existsSync(file)) return null;
   try {
-    const raw = JSON.parse(await readFile(file, 'utf8')) as { networks?: { name?: unknown }[] } | { name?: unknown }[];
-    const list = Array.isArray(raw) ? raw : (raw.networks ?? []);
-    return list.map((n) => (typeof n.name === 'string' ? n.name : '')).filter(Boolean);
+    const raw = JSON.parse(await readFile(file, 'utf8')) as { networks?: unknown[] } | unknown[];
+    const list = (Array.isArray(raw) ? raw : (raw.networks ?? [])) as { name?: unknown; id?: unknown; aliases?: unknown }[];
+    return list.flatMap((n) => [n.name, n.id, ...(Array.isArray(n.aliases) ? n.aliases : [])]).filter((x): x is string => typeof x === 'string' && x !== '');
   } catch {
     return null;
   }

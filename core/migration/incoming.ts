@@ -23,6 +23,8 @@ interface ReceivedFile {
   /** Where it ends up on this host. */
   path: string;
   received: number;
+  /** Bytes accepted for writing (received plus the write in flight). */
+  queued: number;
   hash: Hash;
   fh: FileHandle | null;
   done: boolean;
@@ -43,6 +45,8 @@ export interface Incoming {
   timer: NodeJS.Timeout | null;
   /** Serializes chunk writes per incoming move. */
   chain: Promise<unknown>;
+  /** The first failed write; later calls report it. */
+  failure: unknown;
 }
 
 /** The target's side of a move: reservations, received files, commit and clean-up. */
@@ -88,15 +92,15 @@ export class IncomingManager {
         path = join(folder, name);
       }
       paths[f.id] = path;
-      files.set(f.id, { spec: f, path, received: 0, hash: createHash('sha256'), fh: null, done: !f.copy });
+      files.set(f.id, { spec: f, path, received: 0, queued: 0, hash: createHash('sha256'), fh: null, done: !f.copy });
     }
     if (plan.stateBytesMax > 0) {
       const spec: IncomingFile = { id: 'state', role: 'state', sourcePath: SAVED_STATE, bytes: plan.stateBytesMax, mtimeMs: null, copy: true, format: null, virtualSize: null };
       const path = join(folder, SAVED_STATE);
       paths['state'] = path;
-      files.set('state', { spec, path, received: 0, hash: createHash('sha256'), fh: null, done: false });
+      files.set('state', { spec, path, received: 0, queued: 0, hash: createHash('sha256'), fh: null, done: false });
     }
-    const inc: Incoming = { id, plan, folder, files, phase: 'receiving', vm: null, exports: [], nbdRunning: false, lastActivity: Date.now(), timer: null, chain: Promise.resolve() };
+    const inc: Incoming = { id, plan, folder, files, phase: 'receiving', vm: null, exports: [], nbdRunning: false, lastActivity: Date.now(), timer: null, chain: Promise.resolve(), failure: null };
     inc.timer = setInterval(() => {
       if (Date.now() - inc.lastActivity > IDLE_ABORT_MS) void this.abort(id, 'no word from the source for 10 minutes');
     }, 30_000);
@@ -107,20 +111,26 @@ export class IncomingManager {
   }
 
   /**
-   * One chunk of one file, in order. `data` null = a run of zeros of `zeroLength`
-   * bytes (sparse: not sent, not written). Answers how much of the file has arrived.
+   * One chunk of one file, in order. `data` null = a run of zeros of
+   * `zeroLength` bytes (sparse: not sent, not written). The write goes on while
+   * the next chunk travels: the answer comes once the previous write is done,
+   * and a failed write (e.g. the disk is full) fails the next call and fileDone.
    */
-  chunk(id: string, fileId: string, offset: number, data: Buffer | null, zeroLength: number): Promise<number> {
+  async chunk(id: string, fileId: string, offset: number, data: Buffer | null, zeroLength: number): Promise<number> {
     const inc = this.get(id);
     this.touch(inc);
-    const run = inc.chain.then(async () => {
-      if (inc.phase !== 'receiving') throw new ViridianError('INVALID_STATE', 'This incoming migration no longer receives files.');
-      const f = inc.files.get(fileId);
-      if (!f || !f.spec.copy) throw new ViridianError('NOT_FOUND', `The incoming migration has no file ${fileId} to receive.`);
-      if (f.done) throw new ViridianError('INVALID_STATE', `The file ${fileId} was already received.`);
-      if (offset !== f.received) throw new ViridianError('INVALID_INPUT', `Expected the chunk at offset ${f.received}, got ${offset}.`, 'Send the file in order.');
-      const len = data ? data.length : zeroLength;
-      if (f.received + len > f.spec.bytes) throw new ViridianError('INVALID_INPUT', `The file ${fileId} is larger than the ${f.spec.bytes} bytes announced.`);
+    if (inc.failure) throw inc.failure;
+    if (inc.phase !== 'receiving') throw new ViridianError('INVALID_STATE', 'This incoming migration no longer receives files.');
+    const f = inc.files.get(fileId);
+    if (!f || !f.spec.copy) throw new ViridianError('NOT_FOUND', `The incoming migration has no file ${fileId} to receive.`);
+    if (f.done) throw new ViridianError('INVALID_STATE', `The file ${fileId} was already received.`);
+    if (offset !== f.queued) throw new ViridianError('INVALID_INPUT', `Expected the chunk at offset ${f.queued}, got ${offset}.`, 'Send the file in order.');
+    const len = data ? data.length : zeroLength;
+    if (f.queued + len > f.spec.bytes) throw new ViridianError('INVALID_INPUT', `The file ${fileId} is larger than the ${f.spec.bytes} bytes announced.`);
+    f.queued += len;
+    const previous = inc.chain;
+    const run = previous.then(async () => {
+      if (inc.failure) return;
       if (!f.fh) {
         await mkdir(join(f.path, '..'), { recursive: true });
         f.fh = await open(`${f.path}.part`, 'w', 0o600);
@@ -138,16 +148,26 @@ export class IncomingManager {
       }
       f.received += len;
       this.touch(inc);
-      return f.received;
     });
-    inc.chain = run.catch(() => undefined);
-    return run;
+    inc.chain = run.catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      const what = f.spec.role === 'state' ? 'the saved memory state' : f.spec.sourcePath;
+      inc.failure ??=
+        code === 'ENOSPC' || code === 'EDQUOT'
+          ? new ViridianError('NO_SPACE', `${this.ctx.host().hostname} ran out of disk space in ${this.ctx.dataDir} (while receiving ${what}).`, 'Free space on the target, or use shared storage or live migration.')
+          : err;
+    });
+    // At most one write outstanding: wait for the one before this chunk.
+    await previous;
+    if (inc.failure) throw inc.failure;
+    return f.queued;
   }
 
   async fileDone(id: string, fileId: string, bytes: number, sha256: string): Promise<void> {
     const inc = this.get(id);
     this.touch(inc);
     await inc.chain;
+    if (inc.failure) throw inc.failure;
     const f = inc.files.get(fileId);
     if (!f || !f.spec.copy) throw new ViridianError('NOT_FOUND', `The incoming migration has no file ${fileId}.`);
     if (f.received !== bytes) throw new ViridianError('PROTOCOL', `The file ${f.spec.sourcePath} arrived incomplete: ${f.received} of ${bytes} bytes.`, 'Start the migration again.');

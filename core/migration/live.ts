@@ -274,6 +274,7 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
       await qmp.execute('migrate', { uri: prep.migrateUri });
       migrating = true;
       const started = Date.now();
+      let lastPing = started;
       try {
         for (;;) {
           last = await qmp.execute<QueryMigrate>('query-migrate');
@@ -284,6 +285,11 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
           if (last.ram && last.ram.total > 0) jc.progress((copy ? 50 : 5) + (Math.min(1, last.ram.transferred / last.ram.total) * (copy ? 40 : 85)), 'Migrating memory');
           if (jc.signal.aborted) throw new ViridianError('CANCELLED', 'The migration was cancelled; the VM keeps running here.');
           move.checkTarget();
+          // Keep the target's reservation alive (it gives up on a silent source after 10 minutes).
+          if (Date.now() - lastPing > 30_000) {
+            lastPing = Date.now();
+            void move.call('migration.incomingStatus', { incomingId }, 10_000).catch(() => undefined);
+          }
           if (Date.now() - started > opts.convergeTimeoutSec * 1000) {
             throw new ViridianError(
               'TIMEOUT',

@@ -126,6 +126,18 @@ describe('Quick Migration between two hosts', () => {
     expect(unknown.problems).toEqual([expect.objectContaining({ check: 'connection', severity: 'error' })]);
   });
 
+  it('the fit check finds a virtual network the target lacks (matched by name, as Hyper-V does)', async () => {
+    const { a, b } = t;
+    await a.client.call('network.create', { name: 'LabNet', kind: 'private' });
+    await a.client.call('vm.create', { name: 'on-lab', memoryMiB: 64, network: [{ kind: 'synthetic', network: 'LabNet' }] });
+    const fit = await a.client.call('migration.check', { vm: 'on-lab', to: b.address, storage: 'copy' });
+    expect(fit.problems).toContainEqual(expect.objectContaining({ check: 'network', severity: 'error', fix: expect.stringMatching(/Create a network named "LabNet"/) }));
+    await b.client.call('network.create', { name: 'labnet', kind: 'private' });
+    const again = await a.client.call('migration.check', { vm: 'on-lab', to: b.address, storage: 'copy' });
+    expect(again.problems.filter((p) => p.check === 'network')).toEqual([]);
+    expect(again.ok).toBe(true);
+  });
+
   it('CLI: vm migrate --json prints the job result; --check lists problems with fixes', async () => {
     const { a, b } = t;
     await a.client.call('vm.create', { name: 'cli-vm', memoryMiB: 64, disk: { kind: 'new', sizeBytes: 4 * 1024 * 1024, format: 'qcow2', type: 'dynamic', bus: 'ide' } });

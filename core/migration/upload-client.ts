@@ -6,7 +6,7 @@ import { ViridianError, type ErrorInfo } from '../contract';
 import { pinnedTlsOptions } from '../host/ws-client';
 import { splitAddress } from '../remote/address';
 import type { HostRecord } from '../remote/hosts-file';
-import { CHUNK_SHA_HEADER, UPLOAD_PREFIX } from './upload-route';
+import { UPLOAD_PREFIX } from './upload-route';
 
 /** Big enough that per-request overhead vanishes, small enough to hold in memory and to retry. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -38,8 +38,8 @@ function isZero(buf: Buffer): boolean {
 }
 
 /**
- * Streams one file to the target's upload endpoint in chunks: each chunk
- * checksummed (the target refuses a damaged one), zero runs sent as holes,
+ * Streams one file to the target's upload endpoint in chunks: zero runs sent
+ * as holes, the next chunk read while one is on the wire,
  * progress after every chunk; the whole file's SHA-256 is compared at the end
  * (migration.incomingFileDone).
  */
@@ -62,11 +62,9 @@ export class Uploader {
     try {
       const { size } = await fh.stat();
       const hash = createHash('sha256');
-      const buf = Buffer.alloc(CHUNK_BYTES);
-      let offset = 0;
-      let sent = 0;
-      while (offset < size) {
-        if (signal.aborted) throw new ViridianError('CANCELLED', 'The migration was cancelled.');
+      // Two buffers: the next chunk is read and hashed while the previous one is on the wire.
+      const bufs = [Buffer.alloc(CHUNK_BYTES), Buffer.alloc(CHUNK_BYTES)];
+      const readAt = async (offset: number, buf: Buffer): Promise<Buffer> => {
         const want = Math.min(CHUNK_BYTES, size - offset);
         let got = 0;
         while (got < want) {
@@ -74,16 +72,28 @@ export class Uploader {
           if (bytesRead === 0) break;
           got += bytesRead;
         }
-        if (got === 0) break;
         const chunk = buf.subarray(0, got);
         hash.update(chunk);
+        return chunk;
+      };
+      let offset = 0;
+      let sent = 0;
+      let turn = 0;
+      let next: Promise<Buffer> | null = size > 0 ? readAt(0, bufs[0] as Buffer) : null;
+      while (next) {
+        if (signal.aborted) throw new ViridianError('CANCELLED', 'The migration was cancelled.');
+        const chunk = await next;
+        if (chunk.length === 0) break;
+        const after = offset + chunk.length;
+        turn ^= 1;
+        next = after < size ? readAt(after, bufs[turn] as Buffer) : null;
         if (isZero(chunk)) {
-          await this.put(fileId, `offset=${offset}&zero=${got}`, null, label, signal);
+          await this.put(fileId, `offset=${offset}&zero=${chunk.length}`, null, label, signal);
         } else {
           await this.put(fileId, `offset=${offset}`, chunk, label, signal);
-          sent += got;
+          sent += chunk.length;
         }
-        offset += got;
+        offset = after;
         onProgress(offset, sent);
       }
       return { sentBytes: sent, fileBytes: offset, sha256: hash.digest('hex') };
@@ -99,7 +109,6 @@ export class Uploader {
       Authorization: `Bearer ${this.target.record.token}`,
       'Content-Length': body ? body.length : 0,
       'Content-Type': 'application/octet-stream',
-      ...(body ? { [CHUNK_SHA_HEADER]: createHash('sha256').update(body).digest('hex') } : {}),
     };
     return new Promise((done, fail) => {
       const req = (tls ? httpsRequest : httpRequest)({ host, port, path, method: 'PUT', headers, agent: this.agent, signal, timeout: REQUEST_TIMEOUT_MS });
@@ -121,7 +130,7 @@ export class Uploader {
             /* not ours */
           }
           if (res.statusCode === 401) return fail(new ViridianError('UNAUTHORIZED', `The target ${this.target.record.address} refused the token.`, 'Add the host again with its current token (viridian host add).'));
-          if (info) return fail(new ViridianError(info.code, info.code === 'NO_SPACE' ? `${info.message} (while receiving ${label})` : info.message, info.hint));
+          if (info) return fail(new ViridianError(info.code, info.code === 'NO_SPACE' && !info.message.includes('while receiving') ? `${info.message} (while receiving ${label})` : info.message, info.hint));
           fail(new ViridianError('PROTOCOL', `The target ${this.target.record.address} answered HTTP ${res.statusCode ?? 0} while receiving ${label}.`));
         });
       });
