@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat, statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { join, sep } from 'node:path';
@@ -85,6 +85,10 @@ export function sourceProblems(vm: VmInstance, mode: MigrationMode, storage: Sto
   }
   const blocker = migrationBlocker(vm.config);
   if (blocker && state !== 'Off') out.push(problem('error', 'storage', blocker, 'Convert the disk to qcow2 or a fixed VHD (Edit Disk ▸ Convert), or shut the VM down and move it while Off.'));
+  const snapshots = snapshotCount(vm.folder);
+  if (snapshots > 0) {
+    out.push(problem('error', 'storage', `"${vm.name}" has ${snapshots} snapshot${snapshots > 1 ? 's' : ''}; the snapshot tree does not move with the VM yet.`, 'Delete the snapshots (their changes merge into the disk), or export and import the VM instead.'));
+  }
   const inside = vm.folder + sep;
   for (const d of vmDisks(vm.config)) {
     if (storage === 'shared' && d.path.startsWith(inside)) {
@@ -95,6 +99,16 @@ export function sourceProblems(vm: VmInstance, mode: MigrationMode, storage: Sto
     }
   }
   return out;
+}
+
+/** Snapshots in the VM's tree (<folder>/snapshots/tree.json), read leniently. */
+function snapshotCount(folder: string): number {
+  try {
+    const tree = JSON.parse(readFileSync(join(folder, 'snapshots', 'tree.json'), 'utf8')) as { snapshots?: unknown };
+    return Array.isArray(tree.snapshots) ? tree.snapshots.length : 0;
+  } catch {
+    return 0;
+  }
 }
 
 async function freeDisk(dir: string): Promise<number> {

@@ -215,6 +215,14 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
   const copy = move.storage === 'copy';
   const qmp = vm.qmpClient();
   if (!qmp) throw new ViridianError('QEMU_FAILED', `"${vm.name}" has no QEMU process to migrate.`);
+  if (copy) {
+    // The mirror starts at each disk's active node; after a live snapshot that is an overlay with another name.
+    const tops = new Set((await qmp.execute<{ inserted?: { 'node-name'?: string } }[]>('query-block')).map((b) => b.inserted?.['node-name']).filter(Boolean));
+    const moved = diskNodes(vm.config).filter((d) => !tops.has(d.node));
+    if (moved.length) {
+      throw new ViridianError('UNSUPPORTED', `"${vm.name}" runs on a snapshot overlay (${moved.map((d) => d.path).join(', ')}) since it started, so its disks cannot be mirrored live.`, 'Use Quick Migration, or shared storage, or restart the VM first.');
+    }
+  }
   const mirrors: string[] = [];
   const nbdNodes: string[] = [];
   let migrating = false;
