@@ -10,6 +10,6 @@ export * from './client';
 export * from './bridge';
 export * from './protocol-networks';
 export * from './protocol-snapshots';
+export * from './protocol-storage';
 export * from './protocol-transfer';
 export * from './protocol-console';
-export * from './protocol-storage';

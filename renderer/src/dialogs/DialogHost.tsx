@@ -38,8 +38,6 @@ export function DialogHost() {
       return <AboutDialog />;
     case 'migrate':
       return <MigrateWizard vmId={d.vmId} hostId={d.hostId} />;
-    case 'migrate':
-      return <MigrateWizard vmId={d.vmId} hostId={d.hostId} />;
     case 'networkManager':
       return <VirtualNetworkManager />;
     case 'editDisk':

@@ -27,7 +27,6 @@ export type DialogRequest =
   | { kind: 'notAvailable'; action: VmAction }
   | { kind: 'connectServer' }
   | { kind: 'migrate'; vmId: string; hostId: string | null }
-  | { kind: 'migrate'; vmId: string; hostId: string | null }
   | { kind: 'about' }
   | { kind: 'networkManager' }
   | { kind: 'editDisk'; path?: string; action?: 'compact' | 'convert' | 'expand' | 'merge' | 'reconnect' }
