@@ -154,7 +154,16 @@ export async function liveCheckpoint(qmp: QmpClient, opts: LiveCheckpointOptions
     }
     migrating = false;
     // A completed migration leaves the images inactive: cont takes them back (and stop keeps a paused VM paused).
-    await qmp.execute('cont');
+    // QEMU reports "completed" a moment before its migration cleanup ends; cont is refused until then.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await qmp.execute('cont');
+        break;
+      } catch (err) {
+        if (attempt >= 100 || !/not finalized/i.test((err as Error).message)) throw err;
+        await sleep(10);
+      }
+    }
     if (!opts.wasRunning) await qmp.execute('stop');
     opts.onProgress(100);
     if (result.status !== 'completed') {
