@@ -4,12 +4,12 @@
 // with one URL (token included) to open in a browser. `npm start -- --web`
 // asks for the web console anyway; other arguments go to the Electron app
 // (e.g. `npm start -- --data /tmp/vms`).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { electronBinary, hasDisplay } from '../electron/launch-env.mjs';
+import { buildWebConsoleIfStale } from './build-web.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -34,30 +34,6 @@ if (binary && display && !wantWeb) {
   await webConsole();
 }
 
-/** Newest modification time under `p` (a file or a folder tree). */
-function newest(p) {
-  if (!existsSync(p)) return 0;
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let t = 0;
-  for (const e of readdirSync(p)) if (e !== 'node_modules' && !e.endsWith('.test.ts') && !e.endsWith('.test.tsx')) t = Math.max(t, newest(join(p, e)));
-  return t;
-}
-
-function buildRendererIfStale() {
-  const built = join(root, 'renderer', 'dist', 'index.html');
-  const sources = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'core/contract', 'package-lock.json'].map((p) => join(root, p));
-  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
-  if (builtAt > 0 && Math.max(...sources.map(newest)) <= builtAt) return;
-  console.log(builtAt > 0 ? 'The web console is out of date; building it…' : 'Building the web console…');
-  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '-c', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) {
-    console.error('The web console did not build (see above). Fix the error, then run `npm start` again.');
-    process.exit(1);
-  }
-}
-
 function portIsFree(port) {
   return new Promise((done) => {
     const srv = createServer();
@@ -80,7 +56,10 @@ async function choosePort() {
 }
 
 async function webConsole() {
-  buildRendererIfStale();
+  if (!buildWebConsoleIfStale()) {
+    console.error('The web console did not build (see above). Fix the error, then run `npm start` again.');
+    process.exit(1);
+  }
   const port = await choosePort();
   // The engine runs from the TypeScript sources through tsx, like bin/viridian.mjs.
   const { register } = await import('tsx/esm/api');

@@ -65,7 +65,10 @@ if (want('unit')) {
   }
 }
 
-if (want('e2e')) {
+if (want('e2e') && !run('web console build (renderer/dist, opened by e2e)', process.execPath, [join(root, 'scripts', 'build-web.mjs')])) {
+  failed++;
+  failures.push('web console build');
+} else if (want('e2e')) {
   if (existsSync(join(root, 'playwright.config.ts'))) {
     const json = join(out, 'playwright.json');
     run('e2e (Playwright, Chromium, real engine)', bin('playwright'), ['test'], {

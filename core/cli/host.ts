@@ -88,6 +88,7 @@ export function registerHost(program: Command, ctx: CliContext): void {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) ctx.usage(hostCmd, 'TLS needs both --tls-cert and --tls-key.');
       if (opts.tlsCert !== undefined && !opts.listen) ctx.usage(hostCmd, '--tls-cert and --tls-key go with --listen ADDR:PORT.');
       const staticDir = opts.listen ? defaultStaticDir() : null;
+      if (opts.listen && !staticDir && !out.json) out.line('web console: not built in this checkout, so only the API is served (build it with `npm run build:web`)');
       const host = await runHost({
         dataDir,
         ...(opts.listen ? { listen: opts.listen } : {}),

@@ -259,7 +259,7 @@ async function nodeMain(argv: string[]): Promise<number> {
   try {
     const staticDir = args['static-dir'] ? resolve(args['static-dir']) : defaultStaticDir();
     if (args.web && staticDir === null) {
-      throw new ViridianError('INVALID_INPUT', 'The web console is not built, so --web has nothing to serve.', 'Build it (npm run build in renderer/) or pass --static-dir DIR.');
+      throw new ViridianError('INVALID_INPUT', 'The web console is not built, so --web has nothing to serve.', 'Build it with `npm run build:web`, or pass --static-dir DIR.');
     }
     if ((args['tls-cert'] === undefined) !== (args['tls-key'] === undefined)) {
       throw new ViridianError('INVALID_INPUT', 'TLS needs both --tls-cert and --tls-key.', 'Pass both PEM files, or neither for plain HTTP on loopback.');

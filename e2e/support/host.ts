@@ -55,6 +55,8 @@ export async function startHost(dataDir?: string, token?: string): Promise<E2eHo
   }
   if (!url) throw new Error(`host did not start: ${out}`);
   if (!tok) tok = (await readFile(join(dir, 'host-token'), 'utf8')).trim();
+  // Fail here, with the cause, rather than as "element not found" in every test.
+  if (/web console: not built/.test(out)) throw new Error('The host serves no web console: renderer/dist is not built. Run `npm run build:web` (npm test does it before e2e).');
   return {
     dataDir: dir,
     url,
