@@ -153,7 +153,7 @@ describe('vm and disk commands with the real engine', () => {
 
     const table = await cli(['vm', 'list', '--data', data]);
     expect(table.out.split('\n')[0]).toMatch(/^Name\s+State\s+CPU\s+Memory\s+Uptime\s+Status$/);
-    expect(table.out).toMatch(/cli-one\s+Off\s+64 MB/);
+    expect(table.out).toMatch(/cli-one\s+Off\s+64 MiB/);
 
     const show = await cli(['vm', 'show', 'cli-one', '--data', data]);
     expect(show.code).toBe(0);

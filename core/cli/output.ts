@@ -1,4 +1,4 @@
-import { formatBytes, type ErrorInfo, type Job, type VmDetail, type VmSummary } from '../contract';
+import { formatBytes, formatMiB, formatUptime, reasonText, statusText, type ErrorInfo, type Job, type VmDetail, type VmSummary } from '../contract';
 
 /** Where a command writes; injectable so tests run the CLI in-process. */
 export interface CliIo {
@@ -64,26 +64,9 @@ export function flattenVmDetail(vm: VmDetail) {
   return { ...flattenVm(vm), folder: vm.folder, config: vm.config, logTail: vm.logTail };
 }
 
-/** Hyper-V Manager's uptime: d.hh:mm:ss. */
-export function formatUptime(sec: number | null | undefined): string {
-  if (sec === null || sec === undefined) return '';
-  const s = Math.floor(sec);
-  const d = Math.floor(s / 86400);
-  const hh = String(Math.floor((s % 86400) / 3600)).padStart(2, '0');
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
-  const ss = String(s % 60).padStart(2, '0');
-  return `${d > 0 ? `${d}.` : ''}${hh}:${mm}:${ss}`;
-}
-
-export function formatMiB(mib: number): string {
-  return mib >= 1024 && mib % 1024 === 0 ? `${mib / 1024} GB` : `${mib} MB`;
-}
-
 /** What the Status column says: the operation in flight, else why the VM is in its state. */
 export function vmStatusText(vm: VmSummary): string {
-  if (vm.operation) return vm.operation.percent === null ? vm.operation.label : `${vm.operation.label} (${Math.round(vm.operation.percent)}%)`;
-  // A reason that only repeats the state says nothing.
-  return vm.status.reason === vm.status.state ? '' : vm.status.reason;
+  return statusText(vm) || reasonText(vm);
 }
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -104,7 +87,7 @@ export function vmTable(vms: readonly VmSummary[]): string {
       vm.status.state,
       vm.stats ? `${Math.round(vm.stats.cpuPercent)} %` : '',
       formatMiB(vm.stats?.memoryMiB ?? vm.memoryMiB),
-      formatUptime(vm.stats?.uptimeSec),
+      vm.stats ? formatUptime(vm.stats.uptimeSec) : '',
       vmStatusText(vm),
     ]),
   );

@@ -13,3 +13,4 @@ export * from './protocol-snapshots';
 export * from './protocol-storage';
 export * from './protocol-transfer';
 export * from './protocol-console';
+export * from './vm-text';

@@ -28,7 +28,7 @@ import { useEngine, type EngineApi } from '../engine/engine-context';
 import { openDialog, showError } from '../state/ui-store';
 import { PaneHeader } from '../ui/PaneHeader';
 import { StateBadge } from '../ui/StateBadge';
-import { cpuText, memoryText, uptimeText } from '../ui/format';
+import { cpuText, memoryText, reasonText, statusText, uptimeText } from '../ui/format';
 import { VmContextMenu, type MenuPoint } from '../ui/vm-list/VmContextMenu';
 import { hostLabel, hostsStore, selectHost, useHosts } from './hosts-store';
 
@@ -144,7 +144,7 @@ export function RemoteHostPane({ hostId }: { hostId: string }) {
                 <TableCell>{away ? '' : cpuText(vm)}</TableCell>
                 <TableCell>{memoryText(vm)}</TableCell>
                 <TableCell>{away ? '' : uptimeText(vm)}</TableCell>
-                <TableCell>{vm.operation ? `${vm.operation.label}${vm.operation.percent !== null ? ` (${Math.round(vm.operation.percent)}%)` : ''}` : vm.status.reason}</TableCell>
+                <TableCell>{statusText(vm) || reasonText(vm)}</TableCell>
               </TableRow>
             ))}
           </TableBody>

@@ -24,7 +24,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { toErrorInfo, type MediaDrive, type VmAction, type VmSummary } from '../../../core/contract';
+import { statusText, toErrorInfo, type MediaDrive, type VmAction, type VmSummary } from '../../../core/contract';
 import { ActionIcon } from '../actions/action-icons';
 import { requestVmAction } from '../actions/run-action';
 import { actionLabel, actionsFor } from '../actions/vm-actions';
@@ -256,7 +256,7 @@ export function VmConnectionPage({ engine, vmId }: { engine: EngineApi; vmId: st
       <footer className={s.status} data-testid="vmc-status">
         <span>Status:</span>
         {vm ? <StateBadge state={vm.status.state} testId="vmc-state" /> : <span>Not found</span>}
-        <span className={s.grow}>{vm?.operation ? `${vm.operation.label}${vm.operation.percent === null ? '' : ` (${Math.round(vm.operation.percent)}%)`}` : ''}</span>
+        <span className={s.grow}>{vm ? statusText(vm) : ''}</span>
         <span>{serial ? 'Serial console (COM1)' : statusRight(status)}</span>
       </footer>
       {dialog?.kind === 'media' && vm && <MediaDialog engine={engine} vm={vm} drive={dialog.drive} onClose={() => setDialog(null)} />}
