@@ -8,36 +8,10 @@ import { EngineClient } from '../contract';
 import { controlSocketPath } from '../host/control-socket';
 import { runHost } from '../host/main';
 import { connectWebSocket } from '../host/ws-client';
-import { runCli } from './main';
+import { captureCli as cli, expectOneLineError as oneLineError } from '../testing/cli-harness';
 
 const BIN = fileURLToPath(new URL('../../bin/viridian.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(args: string[], opts: { isTTY?: boolean; answer?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    isTTY: opts.isTTY ?? false,
-    prompt: () => Promise.resolve(opts.answer ?? ''),
-    cwd: opts.cwd ?? tmpdir(),
-    env: opts.env ?? {},
-  });
-  return { code, out, err };
-}
-
-function oneLineError(r: Run): void {
-  expect(r.err.endsWith('\n')).toBe(true);
-  expect(r.err.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.err).toMatch(/^error: /);
-}
 
 describe('command line parsing', () => {
   it('prints help and exits 0', async () => {

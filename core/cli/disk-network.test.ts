@@ -1,43 +1,11 @@
 // The disk edit, vm disk/nic/devices and network commands, run in-process against a real engine and qemu-img.
-import { mkdtemp, rename, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './main';
+import { describe, expect, it } from 'vitest';
+import { expectOneLineError, useCliDataDir } from '../testing/cli-harness';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-let data: string;
-beforeAll(async () => {
-  data = await mkdtemp(join(tmpdir(), 'viridian-cli-dn-'));
-});
-afterAll(async () => {
-  await rm(data, { recursive: true, force: true });
-});
-
-async function cli(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runCli([...args, '--data', data], {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    isTTY: false,
-    prompt: () => Promise.resolve(''),
-    cwd: data,
-    env: {},
-  });
-  return { code, out, err };
-}
-async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
-  const r = await cli(...args, '--json');
-  if (r.code !== 0) throw new Error(`${args.join(' ')} → ${r.code}: ${r.err}`);
-  return JSON.parse(r.out) as T;
-}
-const oneLine = (r: Run) => expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+const h = useCliDataDir('viridian-cli-dn-');
+const { cli, json } = h;
 
 describe('viridian network', () => {
   it('lists, creates, renames, shows and deletes networks; sets the MAC pool', async () => {
@@ -62,7 +30,7 @@ describe('viridian network', () => {
     expect((await cli('network', 'mac-pool', '--first', '52:54:00:00:00:00')).code).toBe(2);
     const r = await cli('network', 'delete', 'Nope');
     expect(r.code).toBe(1);
-    oneLine(r);
+    expectOneLineError(r);
     expect(r.err).toContain('no virtual network named "Nope"');
     const dup = await cli('network', 'create', 'default switch', '--kind', 'private');
     expect(dup.code).toBe(1);
@@ -86,7 +54,7 @@ describe('viridian network', () => {
 
 describe('viridian disk (edit) and vm disk', () => {
   it('creates, expands, compacts, converts, makes and merges differencing disks, reconnects', async () => {
-    const d = (n: string) => join(data, n);
+    const d = (n: string) => join(h.data, n);
     expect((await cli('disk', 'create', d('a.qcow2'), '--size', '32M')).code).toBe(0);
     const exp = await json<{ job: { cli: string }; result: { virtualSize: number } }>('disk', 'expand', d('a.qcow2'), '--size', '48M');
     expect(exp.result.virtualSize).toBe(48 * 1024 * 1024);
@@ -110,12 +78,12 @@ describe('viridian disk (edit) and vm disk', () => {
     await writeFile(d('text.vhd'), 'not a disk '.repeat(100));
     const bad = await cli('disk', 'compact', d('text.vhd'));
     expect(bad.code).toBe(1);
-    oneLine(bad);
+    expectOneLineError(bad);
     expect(bad.err).toContain('not a disk image');
   });
 
   it('attaches and detaches disks of a VM and shows synthetic vs emulated devices', async () => {
-    const disk = join(data, 'vmdisk.qcow2');
+    const disk = join(h.data, 'vmdisk.qcow2');
     expect((await cli('disk', 'create', disk, '--size', '16M')).code).toBe(0);
     await json('vm', 'create', 'dvm');
     const att = await json<{ scsi: { lun: number; path: string }[] }>('vm', 'disk', 'attach', 'dvm', disk);

@@ -1,41 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useCliDataDir } from '../testing/cli-harness';
 import { ensureTestGuest, type TestGuest } from '../testing/guest';
-import { runCli } from './main';
 
-let data: string;
+const { cli, json } = useCliDataDir('viridian-cli-snap-');
 let guest: TestGuest;
-
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli([...args, '--data', data], {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    isTTY: false,
-    prompt: () => Promise.resolve(''),
-    cwd: tmpdir(),
-    env: {},
-  });
-  return { code, out, err };
-}
-
 beforeAll(async () => {
   guest = await ensureTestGuest();
-  data = await mkdtemp(join(tmpdir(), 'viridian-cli-snap-'));
-});
-afterAll(async () => {
-  await rm(data, { recursive: true, force: true });
 });
 
 describe('viridian snapshot', () => {
   it('creates, lists (with Now), applies and deletes snapshots, with --json', async () => {
     expect((await cli('vm', 'create', 'box', '--memory', '128', '--kernel', guest.kernel, '--new-disk', '16M')).code).toBe(0);
-    const a = await cli('snapshot', 'create', 'box', '--name', 'first', '--json');
-    expect(a.code).toBe(0);
-    const first = JSON.parse(a.out) as { snapshot: { id: string; name: string; vmState: string } };
+    const first = await json<{ snapshot: { id: string; name: string; vmState: string } }>('snapshot', 'create', 'box', '--name', 'first');
     expect(first.snapshot).toMatchObject({ name: 'first', vmState: 'Off' });
     const b = await cli('snapshot', 'create', 'box');
     expect(b.code).toBe(0);
@@ -44,15 +20,13 @@ describe('viridian snapshot', () => {
     const list = await cli('snapshot', 'list', 'box');
     expect(list.code).toBe(0);
     expect(list.out).toMatch(/first {2}\[Off\][\s\S]*└─ box - [\s\S]*└─ ▶ Now/);
-    const tree = JSON.parse((await cli('snapshot', 'list', 'box', '--json')).out) as { snapshots: { id: string; parentId: string | null }[]; nowParentId: string };
+    const tree = await json<{ snapshots: { id: string; parentId: string | null }[]; nowParentId: string }>('snapshot', 'list', 'box');
     expect(tree.snapshots).toHaveLength(2);
     expect(tree.snapshots[1]?.parentId).toBe(first.snapshot.id);
     expect(tree.nowParentId).toBe(tree.snapshots[1]?.id);
 
-    const ap = await cli('snapshot', 'apply', 'box', 'first', '--json');
-    expect(ap.code).toBe(0);
-    expect(JSON.parse(ap.out)).toMatchObject({ vm: { name: 'box', state: 'Off' }, snapshot: { name: 'first' } });
-    expect(JSON.parse((await cli('snapshot', 'list', 'box', '--json')).out)).toMatchObject({ nowParentId: first.snapshot.id });
+    expect(await json('snapshot', 'apply', 'box', 'first')).toMatchObject({ vm: { name: 'box', state: 'Off' }, snapshot: { name: 'first' } });
+    expect(await json('snapshot', 'list', 'box')).toMatchObject({ nowParentId: first.snapshot.id });
 
     const del = await cli('snapshot', 'delete', 'box', 'first', '--subtree');
     expect(del.code).toBe(0);

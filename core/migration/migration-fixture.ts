@@ -6,13 +6,15 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { EngineClient, TERMINAL_JOB_STATES, type Job, type MethodParams } from '../contract';
 import type { MigrationResult } from '../contract/protocol-migration';
 import type { Engine } from '../engine/engine';
 import { connectControlSocket } from '../host/control-socket';
 import { runHost, type RunningHost } from '../host/main';
 import { sleep } from '../qemu/qmp';
-import { ensureTestGuest, guestAppend, serialCommand, type GuestAppendOptions, type TestGuest } from '../testing/guest';
+import { killEngineVms } from '../testing/engine-fixture';
+import { BOOT_ID_RE, ensureTestGuest, guestAppend, serialCommand, type GuestAppendOptions, type TestGuest } from '../testing/guest';
 
 export interface TwoHosts {
   dir: string;
@@ -59,27 +61,30 @@ export async function twoHosts(): Promise<TwoHosts> {
     b,
     async close() {
       for (const s of [a, b]) {
-        for (const vm of s.engine.listSummaries()) {
-          const pid = (() => {
-            try {
-              return s.engine.getVm(vm.id).pid;
-            } catch {
-              return null;
-            }
-          })();
-          if (pid) {
-            try {
-              process.kill(pid, 'SIGKILL');
-            } catch {
-              /* gone */
-            }
-          }
-        }
+        killEngineVms(s.engine);
         s.client.close();
         await s.host.close();
       }
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Starts two hosts before the test file's tests and closes them after; call it
+ * at the top level of the file. The returned function gives the running pair.
+ */
+export function useTwoHosts(): () => TwoHosts {
+  let t: TwoHosts | undefined;
+  beforeAll(async () => {
+    t = await twoHosts();
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+  return () => {
+    if (!t) throw new Error('the two hosts are not running (useTwoHosts sets them up in beforeAll)');
+    return t;
   };
 }
 
@@ -159,4 +164,55 @@ export function lastTick(text: string): number {
   let last = -1;
   for (const m of text.matchAll(/VIRIDIAN-TICK (\d+)/g)) last = Number(m[1]);
   return last;
+}
+
+export function firstTick(text: string): number {
+  return Number(/VIRIDIAN-TICK (\d+)/.exec(text)?.[1] ?? -1);
+}
+
+export interface BootedGuest {
+  id: string;
+  /** The guest's disk: a private raw copy in the shared folder. */
+  disk: string;
+  diskMd5: string;
+  /** The kernel's boot id (32 hex digits), to tell a moved guest from a rebooted one. */
+  bootId: string;
+}
+
+/** Creates a VM named `name` on host a with a private shared raw disk (the guest's /dev/sda), starts it and waits until it counts. */
+export async function bootSharedDiskGuest(t: TwoHosts, name: string, diskFile: string): Promise<BootedGuest> {
+  const { a } = t;
+  const disk = await sharedRawDisk(t, diskFile);
+  const diskMd5 = await md5File(disk);
+  const vm = await a.client.call('vm.create', kernelGuest(t.guest, name, { disk: '/dev/sda' }, { disk: { kind: 'existing', path: disk, bus: 'ide' } }));
+  expect((await waitJob(a.client, await a.client.call('vm.action', { vm: vm.id, action: 'start' }))).state).toBe('completed');
+  const bootLog = await waitSerial(a, vm.id, /VIRIDIAN-TICK [3-9]/);
+  const bootId = BOOT_ID_RE.exec(bootLog)?.[1] ?? '';
+  expect(bootId).toMatch(/^[0-9a-f]{32}$/);
+  return { id: vm.id, disk, diskMd5, bootId };
+}
+
+/**
+ * After a move to `s`: the guest goes on counting there past `tickBefore`
+ * without a reboot (no new ready marker; with `bootId`, the kernel's boot id is
+ * the same). Returns the first tick it printed on `s`.
+ */
+export async function expectKeptCounting(s: Side, vmId: string, tickBefore: number, bootId?: string): Promise<number> {
+  const log = await waitSerial(s, vmId, /VIRIDIAN-TICK \d+[\s\S]*VIRIDIAN-TICK \d+/);
+  expect(log).not.toMatch(/VIRIDIAN-GUEST-READY/);
+  const first = firstTick(log);
+  expect(first).toBeGreaterThan(tickBefore);
+  if (bootId !== undefined) expect((await guestRun(s, vmId, "tr -d '-' </proc/sys/kernel/random/boot_id")).output).toContain(bootId);
+  return first;
+}
+
+/** After a move that copied the disk to `s`: the VM runs there from a disk in its VM folder, and the guest reads the bytes it had (`diskMd5`). */
+export async function expectRunningOnCopiedDisk(s: Side, vmId: string, diskMd5: string): Promise<void> {
+  const vm = s.engine.getVm(vmId);
+  expect(vm.state).toBe('Running');
+  const d = vm.config.ide[0][0];
+  expect(d?.kind === 'disk' && d.path.startsWith(join(s.dataDir, 'vms', vmId))).toBe(true);
+  const sum = await guestRun(s, vmId, 'md5sum /dev/sda');
+  expect(sum.rc).toBe(0);
+  expect(sum.output).toContain(diskMd5);
 }

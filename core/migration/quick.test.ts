@@ -1,32 +1,17 @@
 // Quick Migration between two real host services with the real test guest.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main';
-import { BOOT_ID_RE } from '../testing/guest';
-import { guestRun, kernelGuest, lastTick, md5File, resultOf, serialOf, sharedRawDisk, twoHosts, waitJob, waitSerial, type TwoHosts } from './migration-fixture';
+import { describe, expect, it } from 'vitest';
+import { captureCli } from '../testing/cli-harness';
+import { bootSharedDiskGuest, expectKeptCounting, expectRunningOnCopiedDisk, kernelGuest, lastTick, md5File, resultOf, serialOf, sharedRawDisk, useTwoHosts, waitJob, waitSerial } from './migration-fixture';
 
-const firstTick = (text: string) => Number(/VIRIDIAN-TICK (\d+)/.exec(text)?.[1] ?? -1);
-
-let t: TwoHosts;
-beforeAll(async () => {
-  t = await twoHosts();
-}, 120_000);
-afterAll(async () => {
-  await t?.close();
-});
+const hosts = useTwoHosts();
 
 describe('Quick Migration between two hosts', () => {
   it('moves a running guest A→B (shared storage) and back B→A (copying the disk): no reboot, disk intact', async () => {
+    const t = hosts();
     const { a, b } = t;
-    const disk = await sharedRawDisk(t, 'mover.img');
-    const diskMd5 = await md5File(disk);
-    const created = await a.client.call('vm.create', kernelGuest(t.guest, 'mover', { disk: '/dev/sda' }, { disk: { kind: 'existing', path: disk, bus: 'ide' } }));
-    const id = created.id;
-    expect((await waitJob(a.client, await a.client.call('vm.action', { vm: id, action: 'start' }))).state).toBe('completed');
-    const bootLog = await waitSerial(a, id, /VIRIDIAN-TICK [3-9]/);
-    const bootId = BOOT_ID_RE.exec(bootLog)?.[1];
-    expect(bootId).toMatch(/^[0-9a-f]{32}$/);
+    const { id, disk, diskMd5, bootId } = await bootSharedDiskGuest(t, 'mover', 'mover.img');
 
     // A → B, shared storage.
     const fit = await a.client.call('migration.check', { vm: id, to: b.address, mode: 'quick', storage: 'shared' });
@@ -51,12 +36,7 @@ describe('Quick Migration between two hosts', () => {
     expect(b.engine.getVm(id).config.ide[0][0]).toMatchObject({ path: disk });
 
     // The counter keeps counting on B: no reboot (no new ready marker, same boot id).
-    const logB = await waitSerial(b, id, /VIRIDIAN-TICK \d+[\s\S]*VIRIDIAN-TICK \d+/);
-    expect(logB).not.toMatch(/VIRIDIAN-GUEST-READY/);
-    expect(firstTick(logB)).toBeGreaterThan(tickAtA);
-    expect(firstTick(logB)).toBeLessThan(tickAtA + 60);
-    const idOnB = await guestRun(b, id, "tr -d '-' </proc/sys/kernel/random/boot_id");
-    expect(idOnB.output).toContain(bootId);
+    expect(await expectKeptCounting(b, id, tickAtA, bootId)).toBeLessThan(tickAtA + 60);
 
     // B → A, copying the disk into A's VM folder.
     const tickAtB = lastTick(await serialOf(b, id));
@@ -65,23 +45,16 @@ describe('Quick Migration between two hosts', () => {
     const r2 = resultOf(job2);
     expect(r2).toMatchObject({ mode: 'quick', storage: 'copy', finalState: 'Running' });
     expect(r2.bytesMoved).toBeGreaterThan(r1.bytesMoved);
-    const onA = a.engine.getVm(id);
-    expect(onA.state).toBe('Running');
-    const copied = onA.config.ide[0][0];
-    expect(copied?.kind === 'disk' && copied.path.startsWith(join(a.dataDir, 'vms', id))).toBe(true);
     // The shared original is untouched and the guest reads the same bytes from the copy.
     expect(await md5File(disk)).toBe(diskMd5);
-    const sum = await guestRun(a, id, 'md5sum /dev/sda');
-    expect(sum.rc).toBe(0);
-    expect(sum.output).toContain(diskMd5);
-    const logA = await waitSerial(a, id, /VIRIDIAN-TICK \d+[\s\S]*VIRIDIAN-TICK \d+/);
+    await expectRunningOnCopiedDisk(a, id, diskMd5);
     // A's new serial log continues the count; the old boot's ready marker went with the old folder.
-    expect(logA).not.toMatch(/VIRIDIAN-GUEST-READY/);
-    expect(firstTick(logA)).toBeGreaterThan(tickAtB);
+    await expectKeptCounting(a, id, tickAtB);
     expect((await waitJob(a.client, await a.client.call('vm.action', { vm: id, action: 'turnOff' }))).state).toBe('completed');
   }, 240_000);
 
   it('moves an Off VM (disk copied) and a Saved VM (state and shared disk) without starting them', async () => {
+    const t = hosts();
     const { a, b } = t;
     const off = await a.client.call('vm.create', { name: 'cold', memoryMiB: 64, disk: { kind: 'new', sizeBytes: 8 * 1024 * 1024, format: 'qcow2', type: 'dynamic', bus: 'ide' } });
     const job = await waitJob(a.client, await a.client.call('migration.start', { vm: 'cold', to: b.address, storage: 'copy' }));
@@ -108,7 +81,7 @@ describe('Quick Migration between two hosts', () => {
   }, 180_000);
 
   it('the fit check lists problems with fixes, and a blocked move changes nothing', async () => {
-    const { a, b } = t;
+    const { a, b } = hosts();
     const vm = await a.client.call('vm.create', { name: 'local-disk', memoryMiB: 64, disk: { kind: 'new', sizeBytes: 4 * 1024 * 1024, format: 'qcow2', type: 'dynamic', bus: 'ide' } });
     await b.client.call('vm.create', { name: 'local-disk', memoryMiB: 64 });
     const fit = await a.client.call('migration.check', { vm: 'local-disk', to: b.address, mode: 'live', storage: 'shared' });
@@ -127,7 +100,7 @@ describe('Quick Migration between two hosts', () => {
   });
 
   it('the fit check finds a virtual network the target lacks (matched by name, as Hyper-V does)', async () => {
-    const { a, b } = t;
+    const { a, b } = hosts();
     await a.client.call('network.create', { name: 'LabNet', kind: 'private' });
     await a.client.call('vm.create', { name: 'on-lab', memoryMiB: 64, network: [{ kind: 'synthetic', network: 'LabNet' }] });
     const fit = await a.client.call('migration.check', { vm: 'on-lab', to: b.address, storage: 'copy' });
@@ -139,14 +112,9 @@ describe('Quick Migration between two hosts', () => {
   });
 
   it('CLI: vm migrate --json prints the job result; --check lists problems with fixes', async () => {
-    const { a, b } = t;
+    const { a, b, dir } = hosts();
     await a.client.call('vm.create', { name: 'cli-vm', memoryMiB: 64, disk: { kind: 'new', sizeBytes: 4 * 1024 * 1024, format: 'qcow2', type: 'dynamic', bus: 'ide' } });
-    const cli = async (args: string[]) => {
-      let out = '';
-      let err = '';
-      const code = await runCli(args, { stdout: (x) => void (out += x), stderr: (x) => void (err += x), isTTY: false, prompt: () => Promise.resolve(''), cwd: t.dir, env: {} });
-      return { code, out, err };
-    };
+    const cli = (args: string[]) => captureCli(args, { cwd: dir });
     const moved = await cli(['vm', 'migrate', 'cli-vm', '--to', b.address, '--copy-storage', '--json', '--data', a.dataDir]);
     expect(moved.err).toBe('');
     expect(moved.code).toBe(0);

@@ -29,28 +29,32 @@ export async function engineFixture(): Promise<EngineFixture> {
       return fx.engine;
     },
     async cleanup() {
-      // Engines leave VMs running by design; tests must not.
-      for (const vm of fx.engine.listSummaries()) {
-        const pid = (() => {
-          try {
-            return fx.engine.getVm(vm.id).pid;
-          } catch {
-            return null;
-          }
-        })();
-        if (pid) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            /* gone */
-          }
-        }
-      }
+      killEngineVms(fx.engine);
       await fx.engine.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
   return fx;
+}
+
+/** Kills the QEMU process of every VM the engine runs: engines leave VMs running by design; tests must not. */
+export function killEngineVms(engine: Engine): void {
+  for (const vm of engine.listSummaries()) {
+    const pid = (() => {
+      try {
+        return engine.getVm(vm.id).pid;
+      } catch {
+        return null;
+      }
+    })();
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
 }
 
 /** Params for a VM that boots the test guest's kernel directly (fastest boot). */
