@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ViridianError } from '../contract';
@@ -72,6 +73,8 @@ describe('VM lifecycle on a real guest', () => {
     expect((await runAction(engine, 'beta renamed', 'deleteSavedState')).state).toBe('completed');
     expect(engine.getVm('beta renamed').state).toBe('Off');
     expect(existsSync(join(engine.getVm('beta renamed').folder, 'saved'))).toBe(false);
+    // The consumed state files are unlinked in the background, and nothing is left behind.
+    await expect.poll(async () => (await readdir(engine.getVm('beta renamed').folder)).filter((n) => n.startsWith('saved')), { timeout: 10_000 }).toEqual([]);
   });
 
   it('Turn Off, Pause/Resume and Reset work, and a second Start while Starting is refused', async () => {

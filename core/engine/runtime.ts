@@ -22,6 +22,8 @@ export type RuntimeFile = z.infer<typeof RuntimeFileSchema>;
 export const VM_FILE = 'vm.json';
 export const RUNTIME_FILE = 'runtime.json';
 export const SAVED_DIR = 'saved';
+/** `saved.discard-…`: a consumed saved state being unlinked in the background. */
+export const SAVED_DISCARD_PREFIX = `${SAVED_DIR}.discard-`;
 export const SAVED_STATE = 'saved/state.bin';
 export const SAVED_STATE_TMP = 'saved/state.tmp';
 export const QEMU_LOG = 'qemu.log';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { EXPORT_MANIFEST, ViridianError, vmDisks, type DiskAttachment, type ExportResult, type TransferNote, type VmConfig } from '../contract';
 import { writeJsonAtomic } from '../common/atomic';
 import type { JobContext } from './jobs';
-import { RUNTIME_FILE, SAVED_STATE, VM_FILE } from './runtime';
+import { RUNTIME_FILE, SAVED_DISCARD_PREFIX, SAVED_STATE, VM_FILE } from './runtime';
 import { isQcow2, readBackingFile, rebaseUnsafe } from './snapshots-disks';
 import { readTree, writeTree, type TreeFile } from './snapshots-tree';
 import { copyAll, listTree, sizeOf, type CopyPlanItem } from './transfer-files';
@@ -32,6 +32,7 @@ export function isRuntimeLeftover(rel: string): boolean {
   const top = rel.split(sep)[0] ?? rel;
   return (
     top === 'run' ||
+    top.startsWith(SAVED_DISCARD_PREFIX) ||
     rel === 'qemu.pid' ||
     rel === 'qemu.log' ||
     rel === 'serial.log' ||

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   PROCESS_STATES,
@@ -20,7 +20,7 @@ import { buildQemuArgs, type NetBackend, type RuntimePaths } from '../qemu/cmdli
 import { adoptProcess, describeExit, isOurQemu, isPidAlive, launchQemu, waitForExit, type QemuProcess } from '../qemu/process';
 import { QmpClient, sleep, type QmpEvent } from '../qemu/qmp';
 import type { JobContext } from './jobs';
-import { QEMU_LOG, RUNTIME_FILE, SAVED_DIR, SAVED_STATE, SAVED_STATE_TMP, VM_FILE, runtimePaths, type RuntimeFile } from './runtime';
+import { QEMU_LOG, RUNTIME_FILE, SAVED_DIR, SAVED_DISCARD_PREFIX, SAVED_STATE, SAVED_STATE_TMP, VM_FILE, runtimePaths, type RuntimeFile } from './runtime';
 
 export interface VmHost {
   qemuBinary(): string;
@@ -127,6 +127,7 @@ export class VmInstance {
 
   /** Reads back the true state of a VM after an engine (re)start. */
   async adopt(): Promise<void> {
+    await this.sweepDiscardedState();
     const pid = this.runtime.pid ?? (await this.pidFromFile());
     const wasActive = this.runtime.state === 'Running' || this.runtime.state === 'Starting' || this.runtime.state === 'Saving';
     if (pid !== null && (await isOurQemu(pid, this.id))) {
@@ -389,7 +390,7 @@ export class VmInstance {
         } else if (!this.runtime.pausedAtSave) {
           await qmp.execute('cont');
         }
-        await rm(join(this.folder, SAVED_DIR), { recursive: true, force: true });
+        await this.discardSavedState();
         // Read before the runtime write below clears it: a state saved while paused restores paused.
         const paused = this.runtime.pausedAtSave && status !== 'running';
         await this.writeRuntime({ pausedAtSave: false });
@@ -547,12 +548,33 @@ export class VmInstance {
     await rm(join(this.folder, 'qemu.pid'), { force: true });
   }
 
+  /**
+   * Moves the saved state out of the way at once and unlinks it in the
+   * background: unlinking a state file of a few hundred MiB takes 50–150 ms,
+   * which a restore need not wait for. Leftovers are swept on the next adopt.
+   */
+  private async discardSavedState(): Promise<void> {
+    const trash = join(this.folder, `${SAVED_DISCARD_PREFIX}${Date.now().toString(36)}`);
+    try {
+      await rename(join(this.folder, SAVED_DIR), trash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    void rm(trash, { recursive: true, force: true }).catch((e: unknown) => this.host.log(`${this.name}: could not remove ${trash}: ${(e as Error).message}`));
+  }
+
+  private async sweepDiscardedState(): Promise<void> {
+    const names = await readdir(this.folder).catch(() => [] as string[]);
+    for (const n of names) if (n.startsWith(SAVED_DISCARD_PREFIX)) await rm(join(this.folder, n), { recursive: true, force: true });
+  }
+
   private async savedStateValid(): Promise<boolean> {
     return isCompleteStateFile(join(this.folder, SAVED_STATE));
   }
 
   async deleteSavedState(): Promise<void> {
-    await rm(join(this.folder, SAVED_DIR), { recursive: true, force: true });
+    await this.discardSavedState();
     await this.markOff('Saved state deleted');
     this.setState('Off', 'Saved state deleted');
   }
