@@ -1,25 +1,18 @@
 import { useState } from 'react';
-import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
-import { Warning24Filled } from '@fluentui/react-icons';
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input } from '@fluentui/react-components';
 import { SNAPSHOT_NAME_MAX, toErrorInfo, type SnapshotInfo, type SnapshotTree } from '../../../core/contract';
+import { ConfirmDialog } from '../dialogs/ConfirmDialog';
 import type { EngineApi } from '../engine/engine-context';
 import { useConsole } from '../state/app-stores';
 import { showError } from '../state/ui-store';
 import { applyText } from './snapshot-rows';
 import { closeSnapshotDialog, refreshTrees, useSnapshotUi, type SnapshotDialog } from './snapshot-ui';
 
-const useStyles = makeStyles({
-  content: { display: 'flex', gap: '12px', alignItems: 'flex-start' },
-  icon: { color: tokens.colorPaletteDarkOrangeForeground1, flexShrink: 0, marginTop: '2px' },
-  body: { margin: 0, lineHeight: tokens.lineHeightBase300 },
-});
-
 function find(tree: SnapshotTree | undefined, id: string): SnapshotInfo | undefined {
   return tree?.snapshots.find((s) => s.id === id);
 }
 
 function ApplyDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDialog, { kind: 'apply' }> }) {
-  const s = useStyles();
   const vm = useConsole((st) => st.vms.get(d.vmId));
   const tree = useSnapshotUi((st) => st.trees.get(d.vmId));
   const target = find(tree, d.snapshotId);
@@ -29,25 +22,7 @@ function ApplyDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDial
     closeSnapshotDialog();
     engine.call('snapshot.apply', { vm: vm.id, snapshot: target.id }).catch((err: unknown) => showError(toErrorInfo(err), `Apply snapshot “${target.name}”`));
   };
-  return (
-    <Dialog open modalType="alert" onOpenChange={(_, x) => !x.open && closeSnapshotDialog()}>
-      <DialogSurface data-testid="apply-snapshot-dialog" style={{ maxWidth: 500 }}>
-        <DialogBody>
-          <DialogTitle>{text.title}</DialogTitle>
-          <DialogContent className={s.content}>
-            <Warning24Filled className={s.icon} aria-hidden="true" />
-            <p className={s.body}>{text.body}</p>
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" onClick={go}>
-              {text.button}
-            </Button>
-            <Button onClick={closeSnapshotDialog}>Cancel</Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
-  );
+  return <ConfirmDialog testId="apply-snapshot-dialog" maxWidth={500} title={text.title} body={text.body} confirmLabel={text.button} onConfirm={go} onCancel={closeSnapshotDialog} />;
 }
 
 function RenameDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDialog, { kind: 'rename' }> }) {
@@ -99,7 +74,6 @@ function RenameDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDia
 }
 
 function DeleteDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDialog, { kind: 'delete' }> }) {
-  const s = useStyles();
   const vm = useConsole((st) => st.vms.get(d.vmId));
   const tree = useSnapshotUi((st) => st.trees.get(d.vmId));
   const target = find(tree, d.snapshotId);
@@ -122,25 +96,7 @@ function DeleteDialog({ engine, d }: { engine: EngineApi; d: Extract<SnapshotDia
     closeSnapshotDialog();
     engine.call('snapshot.delete', { vm: vm.id, snapshot: target.id, subtree: d.subtree }).catch((err: unknown) => showError(toErrorInfo(err), `Delete snapshot “${target.name}”`));
   };
-  return (
-    <Dialog open modalType="alert" onOpenChange={(_, x) => !x.open && closeSnapshotDialog()}>
-      <DialogSurface data-testid="delete-snapshot-dialog" style={{ maxWidth: 480 }}>
-        <DialogBody>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogContent className={s.content}>
-            <Warning24Filled className={s.icon} aria-hidden="true" />
-            <p className={s.body}>{body}</p>
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" onClick={go}>
-              Delete
-            </Button>
-            <Button onClick={closeSnapshotDialog}>Cancel</Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
-  );
+  return <ConfirmDialog testId="delete-snapshot-dialog" title={title} body={body} confirmLabel="Delete" onConfirm={go} onCancel={closeSnapshotDialog} />;
 }
 
 /** Mounted once per page: shows whichever snapshot dialog is open. */
