@@ -72,6 +72,36 @@ function useJob(job: Job | null): Job | null {
   return live ?? job;
 }
 
+/** The job's progress bar, then its report once it has completed. */
+function TransferProgress({ job, notes }: { job: Job | null; notes: readonly TransferNote[] | undefined }) {
+  return (
+    <>
+      {job && <JobProgress initial={job} />}
+      {notes && <Report notes={notes} />}
+    </>
+  );
+}
+
+/** Start and Cancel until there is a job, then Close (the job goes on without the dialog). */
+function TransferActions({ start, canStart, job }: { start: string; canStart: boolean; job: Job | null }) {
+  return (
+    <DialogActions>
+      {job === null ? (
+        <>
+          <Button appearance="primary" type="submit" disabled={!canStart}>
+            {start}
+          </Button>
+          <Button onClick={close}>Cancel</Button>
+        </>
+      ) : (
+        <Button appearance="primary" onClick={close}>
+          {job.state === 'running' ? 'Close (it goes on)' : 'Close'}
+        </Button>
+      )}
+    </DialogActions>
+  );
+}
+
 function ExportDialog({ engine, vmId }: { engine: EngineApi; vmId: string }) {
   const s = useStyles();
   const vm = useConsole((st) => st.vms.get(vmId));
@@ -107,23 +137,9 @@ function ExportDialog({ engine, vmId }: { engine: EngineApi; vmId: string }) {
               <Field label="Export to folder" {...(error !== null ? { validationMessage: error, validationState: 'error' as const } : {})}>
                 <Input value={path} placeholder="/home/me/exports" disabled={started !== null} autoFocus onChange={(_, d) => setPath(d.value)} />
               </Field>
-              {job && <JobProgress initial={job} />}
-              {result && <Report notes={[{ level: 'info', text: `Exported to ${result.folder} (${result.files} files).` }, ...result.notes]} />}
+              <TransferProgress job={job} notes={result && [{ level: 'info', text: `Exported to ${result.folder} (${result.files} files).` }, ...result.notes]} />
             </DialogContent>
-            <DialogActions>
-              {started === null ? (
-                <>
-                  <Button appearance="primary" type="submit" disabled={path.trim() === ''}>
-                    Export
-                  </Button>
-                  <Button onClick={close}>Cancel</Button>
-                </>
-              ) : (
-                <Button appearance="primary" onClick={close}>
-                  {job?.state === 'running' ? 'Close (it goes on)' : 'Close'}
-                </Button>
-              )}
-            </DialogActions>
+            <TransferActions start="Export" canStart={path.trim() !== ''} job={job} />
           </DialogBody>
         </form>
       </DialogSurface>
@@ -167,23 +183,9 @@ function ImportDialog({ engine }: { engine: EngineApi }) {
                 <Radio value="copy" label="Copy the virtual machine (new id and MAC addresses; the source can be imported again)" />
                 <Radio value="place" label="Register it in place (same id; an export folder is moved into the data folder)" />
               </RadioGroup>
-              {job && <JobProgress initial={job} />}
-              {result && <Report notes={result.notes} />}
+              <TransferProgress job={job} notes={result?.notes} />
             </DialogContent>
-            <DialogActions>
-              {started === null ? (
-                <>
-                  <Button appearance="primary" type="submit" disabled={path.trim() === ''}>
-                    Import
-                  </Button>
-                  <Button onClick={close}>Cancel</Button>
-                </>
-              ) : (
-                <Button appearance="primary" onClick={close}>
-                  {job?.state === 'running' ? 'Close (it goes on)' : 'Close'}
-                </Button>
-              )}
-            </DialogActions>
+            <TransferActions start="Import" canStart={path.trim() !== ''} job={job} />
           </DialogBody>
         </form>
       </DialogSurface>
