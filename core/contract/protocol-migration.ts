@@ -198,6 +198,13 @@ export const IncomingCheckResultSchema = z.object({
 
 const IncomingId = z.string().uuid();
 
+/** The one-time pre-shared key both QEMUs use for TLS on the migration and NBD ports (core/migration/tls-psk.ts). */
+export const MigrationPskSchema = z.object({
+  username: z.string().regex(/^[a-z0-9-]{1,32}$/),
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type MigrationPsk = z.infer<typeof MigrationPskSchema>;
+
 export const MIGRATION_METHODS = {
   // The console and CLI: remembered servers ("Connect to Server…") and a relay to them.
   'hosts.list': method(z.object({}).strict(), z.array(RemoteHostSchema)),
@@ -227,6 +234,7 @@ export const MIGRATION_METHODS = {
     z.object({
       migrateUri: z.string(),
       nbd: z.object({ host: z.string(), port: z.number().int(), exports: z.record(z.string(), z.string()) }).nullable(),
+      tls: MigrationPskSchema,
     }),
   ),
   'migration.incomingStatus': method(z.object({ incomingId: IncomingId }).strict(), z.object({ phase: z.string(), qemuStatus: z.string().nullable() })),

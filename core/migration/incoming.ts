@@ -10,6 +10,7 @@ import { RUNTIME_FILE, SAVED_STATE, VM_FILE, type RuntimeFile } from '../engine/
 import { VmInstance } from '../engine/vm-instance';
 import { isOurQemu } from '../qemu/process';
 import { fitError, targetProblems, type MigrationPlan } from './fit-check';
+import type { PskCreds } from './tls-psk';
 
 /** In an incoming VM's folder until the move is committed: a restart removes such folders. */
 export const INCOMING_MARKER = 'incoming.json';
@@ -41,6 +42,8 @@ export interface Incoming {
   /** Live: the NBD exports to remove before the guest resumes. */
   exports: string[];
   nbdRunning: boolean;
+  /** Live: the TLS-PSK credentials on the waiting QEMU, dropped once the guest is ours. */
+  tls: PskCreds | null;
   lastActivity: number;
   timer: NodeJS.Timeout | null;
   /** Serializes chunk writes per incoming move. */
@@ -100,7 +103,7 @@ export class IncomingManager {
       paths['state'] = path;
       files.set('state', { spec, path, received: 0, queued: 0, hash: createHash('sha256'), fh: null, done: false });
     }
-    const inc: Incoming = { id, plan, folder, files, phase: 'receiving', vm: null, exports: [], nbdRunning: false, lastActivity: Date.now(), timer: null, chain: Promise.resolve(), failure: null };
+    const inc: Incoming = { id, plan, folder, files, phase: 'receiving', vm: null, exports: [], nbdRunning: false, tls: null, lastActivity: Date.now(), timer: null, chain: Promise.resolve(), failure: null };
     inc.timer = setInterval(() => {
       if (Date.now() - inc.lastActivity > IDLE_ABORT_MS) void this.abort(id, 'no word from the source for 10 minutes');
     }, 30_000);
@@ -250,6 +253,8 @@ export class IncomingManager {
     this.ctx.log(`incoming migration ${id} aborted: ${why}`);
     await inc.chain.catch(() => undefined);
     for (const f of inc.files.values()) await f.fh?.close().catch(() => undefined);
+    await inc.tls?.dispose();
+    inc.tls = null;
     if (inc.vm) {
       await inc.vm.endProcess('Migration cancelled').catch(() => undefined);
       inc.vm.release();

@@ -1,9 +1,14 @@
 // Live migration between two real host services with the real test guest.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIRTY_STARTED_RE } from '../testing/guest';
-import { bootSharedDiskGuest, expectKeptCounting, expectRunningOnCopiedDisk, kernelGuest, lastTick, resultOf, serialOf, useTwoHosts, waitJob, waitSerial } from './migration-fixture';
+import { buildPlan } from './fit-check';
+import { bootSharedDiskGuest, expectKeptCounting, expectRunningOnCopiedDisk, kernelGuest, lastTick, resultOf, serialOf, sharedRawDisk, useTwoHosts, waitJob, waitSerial } from './migration-fixture';
 
 const hosts = useTwoHosts();
 
@@ -39,6 +44,8 @@ describe('live migration between two hosts', () => {
     expect(r2.phases.find((p) => p.name === 'mirroring')?.bytes).toBeGreaterThan(0);
     await expectRunningOnCopiedDisk(a, id, diskMd5);
     await expectKeptCounting(a, id, tickAtB);
+    // The one-time TLS key lived only as long as the move.
+    expect(readdirSync(join(a.dataDir, 'vms', id, 'run')).filter((n) => n.includes('mig-tls'))).toEqual([]);
     await waitJob(a.client, await a.client.call('vm.action', { vm: id, action: 'turnOff' }));
   }, 240_000);
 
@@ -68,4 +75,46 @@ describe('live migration between two hosts', () => {
     expect(b.engine.getVm(vm.id).state).toBe('Running');
     await waitJob(b.client, await b.client.call('vm.action', { vm: vm.id, action: 'turnOff' }));
   }, 180_000);
+
+  it("the target's migration and NBD ports take only the source holding the one-time key (TLS-PSK), and the key goes with the move", async () => {
+    const t = hosts();
+    const { a, b } = t;
+    const disk = await sharedRawDisk(t, 'keyed.img');
+    const vm = await a.client.call('vm.create', kernelGuest(t.guest, 'keyed', { disk: '/dev/sda' }, { disk: { kind: 'existing', path: disk, bus: 'ide' } }));
+    const plan = await buildPlan(a.engine.context, a.engine.getVm(vm.id), 'live', 'copy');
+    const { incomingId } = await b.client.call('migration.incomingPrepare', plan);
+    const prep = await b.client.call('migration.incomingLive', { incomingId, listenHost: '127.0.0.1' });
+    expect(prep.tls.key).toMatch(/^[0-9a-f]{64}$/);
+    const nbd = prep.nbd;
+    if (!nbd) throw new Error('no NBD export for a copy-storage move');
+    const exportName = Object.values(nbd.exports)[0] ?? '';
+    const nbdInfo = async (key: string | null) => {
+      const dir = await mkdtemp(join(t.dir, 'psk-'));
+      await writeFile(join(dir, 'keys.psk'), `${prep.tls.username}:${key}\n`, { mode: 0o600 });
+      const image = `driver=nbd,host=127.0.0.1,port=${nbd.port},export=${exportName}${key === null ? '' : ',tls-creds=c'}`;
+      const args = [...(key === null ? [] : ['--object', `tls-creds-psk,id=c,endpoint=client,dir=${dir},username=${prep.tls.username}`]), '--image-opts', image];
+      return spawnSync('qemu-img', ['info', ...args], { encoding: 'utf8', timeout: 30_000 });
+    };
+    // Without TLS, or with another key, the export stays shut; with the key from the tokened channel it opens.
+    const plain = await nbdInfo(null);
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr).toMatch(/TLS/);
+    const wrong = await nbdInfo(randomBytes(32).toString('hex'));
+    expect(wrong.status).not.toBe(0);
+    const right = await nbdInfo(prep.tls.key);
+    expect(right.stderr).toBe('');
+    expect(right.stdout).toMatch(/virtual size/);
+    // A plain migration stream on the memory port is refused by the TLS handshake: nothing is loaded.
+    const port = Number(/:(\d+)$/.exec(prep.migrateUri)?.[1]);
+    // (QEMU may reset the connection: that is the refusal too.)
+    await new Promise<void>((done) => {
+      const sock = connect(port, '127.0.0.1', () => sock.end(Buffer.from('QEVM\0\0\0\x03', 'latin1')));
+      sock.on('error', () => done()).on('close', () => done());
+    });
+    const log = join(b.dataDir, 'vms', vm.id, 'qemu.log');
+    await expect.poll(async () => readFile(log, 'utf8').catch(() => ''), { timeout: 20_000 }).toMatch(/TLS|handshake/i);
+    expect(b.engine.getVm(vm.id).state).not.toBe('Running');
+    await b.client.call('migration.incomingAbort', { incomingId }).catch(() => undefined);
+    await expect.poll(() => existsSync(join(b.dataDir, 'vms', vm.id)), { timeout: 20_000 }).toBe(false);
+  }, 120_000);
 });

@@ -13,6 +13,7 @@ import { fitError } from './fit-check';
 import { INCOMING_MARKER, type Incoming, type IncomingManager } from './incoming';
 import { isConnectionLoss } from './quick';
 import { migrationFailed, type OutgoingMove } from './source';
+import { addPskCreds, newMigrationPsk, type PskCreds } from './tls-psk';
 
 const MiB = 1024 * 1024;
 
@@ -79,10 +80,13 @@ export async function incomingLive(m: IncomingManager, id: string, listenHost: s
   inc.vm = vm;
   m.ctx.addVm(vm);
   const qmp = await vm.launchIncoming(new AbortController().signal, `Receiving a live migration from ${inc.plan.source.hostname}`);
+  // Only the source that holds this key (sent over the tokened channel) can feed the ports below.
+  const psk = newMigrationPsk();
+  inc.tls = await addPskCreds(qmp, inc.folder, 'server', psk);
   let nbd: { host: string; port: number; exports: Record<string, string> } | null = null;
   if (copy) {
     const port = await freePort(host);
-    await qmp.execute('nbd-server-start', { addr: { type: 'inet', data: { host, port: String(port) } } });
+    await qmp.execute('nbd-server-start', { addr: { type: 'inet', data: { host, port: String(port) } }, 'tls-creds': inc.tls.id });
     inc.nbdRunning = true;
     const exports: Record<string, string> = {};
     for (const { node } of diskNodes(config)) {
@@ -99,7 +103,7 @@ export async function incomingLive(m: IncomingManager, id: string, listenHost: s
   const port = Number(q['socket-address']?.[0]?.port);
   if (!Number.isInteger(port) || port <= 0) throw new ViridianError('QEMU_FAILED', 'QEMU did not say which port it listens on for the migration.');
   m.touch(inc);
-  return { migrateUri: `tcp:${urlHost(host)}:${port}`, nbd };
+  return { migrateUri: `tcp:${urlHost(host)}:${port}`, nbd, tls: psk };
 }
 
 export async function incomingStatus(m: IncomingManager, id: string) {
@@ -131,6 +135,9 @@ export async function finishLive(m: IncomingManager, inc: Incoming, state: 'Runn
   inc.exports = [];
   if (inc.nbdRunning) await qmp.execute('nbd-server-stop').catch(() => undefined);
   inc.nbdRunning = false;
+  // The guest is ours now: its next Save (a migration to a file) must not expect TLS.
+  await inc.tls?.dispose();
+  inc.tls = null;
   // Commit before resuming: a crash from here on keeps the VM on this host.
   await rm(join(inc.folder, INCOMING_MARKER), { force: true });
   m.release(inc, 'done');
@@ -230,6 +237,7 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
   let handingOver = false;
   let last: QueryMigrate = {};
   let incomingId = '';
+  let tls: PskCreds | null = null;
   const offStop = move.watchStop();
   try {
     const prep = await move.phase('checking', `Checking and preparing ${move.address}`, async () => {
@@ -243,6 +251,8 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
       return move.call('migration.incomingLive', { incomingId: prepared.incomingId, listenHost: splitAddress(move.address).host }, 120_000);
     });
     vm.setState('Migrating', `Live migrating to ${move.address}`);
+    const creds = await addPskCreds(qmp, vm.folder, 'client', prep.tls);
+    tls = creds;
     jc.progress(5, 'Prepared');
 
     if (copy) {
@@ -253,7 +263,7 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
           const exportName = nbd.exports[node];
           if (!exportName) throw new ViridianError('PROTOCOL', `The target offered no export for ${node}.`);
           const target = `mig-nbd-${node}`;
-          await qmp.execute('blockdev-add', { driver: 'nbd', 'node-name': target, server: { type: 'inet', host: nbd.host, port: String(nbd.port) }, export: exportName });
+          await qmp.execute('blockdev-add', { driver: 'nbd', 'node-name': target, server: { type: 'inet', host: nbd.host, port: String(nbd.port) }, export: exportName, 'tls-creds': creds.id });
           nbdNodes.push(target);
           const job = `mig-mirror-${node}`;
           // write-blocking: once in sync, every guest write reaches both sides before it completes.
@@ -352,5 +362,6 @@ export async function liveMigrate(move: OutgoingMove, opts: LiveOptions): Promis
     throw migrationFailed(vm.name, move.address, err, completed ? 'during the hand-over' : 'while copying');
   } finally {
     offStop();
+    await tls?.dispose();
   }
 }
