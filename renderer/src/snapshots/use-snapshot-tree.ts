@@ -6,12 +6,16 @@ import { storeTree, useSnapshotUi } from './snapshot-ui';
 
 /**
  * The VM's snapshot tree, read again whenever something that changes it
- * happened: the VM's state moved (Snapshotting, Reverting…), one of its jobs
- * (take, apply, merge) ended, or a dialog asked for it.
+ * happened: the engine said so (`snapshot.changed`), one of the VM's jobs
+ * (take, apply, merge) ended, its state moved (Snapshotting, Reverting…), the
+ * console re-synced with the engine, or a dialog asked for it. Job ends are
+ * counted per VM (`snapshotChanges`), so a job that starts and ends within
+ * one batch of events still counts.
  */
 export function useSnapshotTree(engine: EngineApi, vmId: string | undefined): { tree: SnapshotTree | null; error: string | null } {
   const state = useConsole((s) => (vmId === undefined ? undefined : s.vms.get(vmId)?.status.state));
-  const jobId = useConsole((s) => (vmId === undefined ? undefined : s.jobByVm.get(vmId)?.id));
+  const changedAt = useConsole((s) => (vmId === undefined ? undefined : s.snapshotChanges.get(vmId)));
+  const generation = useConsole((s) => s.generation);
   const epoch = useSnapshotUi((s) => s.epoch);
   const tree = useSnapshotUi((s) => (vmId === undefined ? null : (s.trees.get(vmId) ?? null)));
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +36,7 @@ export function useSnapshotTree(engine: EngineApi, vmId: string | undefined): { 
     return () => {
       current = false;
     };
-  }, [engine, vmId, state, jobId, epoch]);
+  }, [engine, vmId, state, changedAt, generation, epoch]);
 
   return { tree, error };
 }

@@ -72,6 +72,38 @@ describe('console store', () => {
     expect(store.getState().jobs.get('j1')?.state).toBe('completed');
   });
 
+  it('marks a VM’s snapshots changed when one of its jobs ends or the engine says so, even within one batch', () => {
+    const store = createConsoleStore();
+    const a = makeVm('a', 'Running');
+    const b = makeVm('b', 'Running');
+    loadSnapshot(store, makeSnapshot([a, b], 1));
+    const del = makeJob('j1', a.id, { kind: 'snapshot.delete' });
+    // A fast delete: starts and ends between two frames, so the running-job index is the same before and after.
+    applyEvents(store, [
+      { e: 'job.upsert', p: { job: del }, seq: 2 },
+      { e: 'job.upsert', p: { job: { ...del, state: 'completed', percent: 100 } }, seq: 3 },
+    ]);
+    expect(store.getState().jobByVm.has(a.id)).toBe(false);
+    expect(store.getState().snapshotChanges.get(a.id)).toBe(3);
+    expect(store.getState().snapshotChanges.has(b.id)).toBe(false);
+
+    // A job still running changes nothing yet; the engine's snapshot.changed does.
+    const before = store.getState().snapshotChanges;
+    applyEvents(store, [{ e: 'job.upsert', p: { job: makeJob('j2', b.id) }, seq: 4 }]);
+    expect(store.getState().snapshotChanges).toBe(before);
+    applyEvents(store, [{ e: 'snapshot.changed', p: { vmId: b.id }, seq: 5 }]);
+    expect(store.getState().snapshotChanges.get(b.id)).toBe(5);
+    expect(store.getState().snapshotChanges.get(a.id)).toBe(3);
+
+    // A removed VM is forgotten; a fresh snapshot starts over (its generation says: re-read all).
+    applyEvents(store, [removed(a.id, 6)]);
+    expect(store.getState().snapshotChanges.has(a.id)).toBe(false);
+    const generation = store.getState().generation;
+    loadSnapshot(store, makeSnapshot([b], 7));
+    expect(store.getState().snapshotChanges.size).toBe(0);
+    expect(store.getState().generation).toBe(generation + 1);
+  });
+
   it('keeps the incremental order equal to a full sort for any sequence of changes', () => {
     const names = fc.constantFrom('a', 'b', 'c', 'vm1', 'vm2', 'vm10', 'B', 'x y', 'z');
     const op = fc.oneof(

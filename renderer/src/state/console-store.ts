@@ -25,6 +25,14 @@ export interface ConsoleData {
   jobs: ReadonlyMap<string, Job>;
   /** Running job per VM id, for the Status column. */
   jobByVm: ReadonlyMap<string, Job>;
+  /**
+   * VM id → seq of the last event after which its snapshot tree may differ:
+   * `snapshot.changed`, or one of its jobs ending. Views of the tree re-read
+   * when their VM's entry changes; unlike `jobByVm` or the VM's state, it
+   * changes even for a job that starts and ends within one batch. Empty after
+   * a snapshot (`generation` bumps then: re-read everything).
+   */
+  snapshotChanges: ReadonlyMap<string, number>;
   /** seq of the last snapshot or event applied. */
   seq: number;
   /** True once a snapshot has arrived. */
@@ -45,6 +53,7 @@ export function emptyConsoleData(): ConsoleData {
     sortedIds: [],
     jobs: new Map(),
     jobByVm: new Map(),
+    snapshotChanges: new Map(),
     seq: 0,
     loaded: false,
     generation: 0,
@@ -88,6 +97,7 @@ export function loadSnapshot(store: ConsoleStore, snap: Snapshot): void {
     sortedIds: sortAllByName(vms),
     jobs,
     jobByVm: indexJobs(jobs),
+    snapshotChanges: new Map(),
     seq: snap.seq,
     loaded: true,
     generation: prev.generation + 1,
@@ -107,10 +117,12 @@ export function applyEvents(store: ConsoleStore, events: readonly AnyEvent[]): v
   let vmsChanged = false;
   let statsChanged = false;
   let jobs: Map<string, Job> | null = null;
+  let snapshotChanges: Map<string, number> | null = null; // copied on first change
   let host = s.host;
   let seq = s.seq;
 
   const mutableIds = (): string[] => (ids ??= [...s.sortedIds]);
+  const mutableSnapshotChanges = (): Map<string, number> => (snapshotChanges ??= new Map(s.snapshotChanges));
 
   for (const evt of events) {
     seq = Math.max(seq, evt.seq);
@@ -135,6 +147,7 @@ export function applyEvents(store: ConsoleStore, events: readonly AnyEvent[]): v
         if (!pendingIds.delete(before.id)) removeSorted(mutableIds(), vms, before);
         vms.delete(before.id);
         vmsChanged = true;
+        if ((snapshotChanges ?? s.snapshotChanges).has(before.id)) mutableSnapshotChanges().delete(before.id);
         break;
       }
       case 'vm.stats': {
@@ -150,8 +163,13 @@ export function applyEvents(store: ConsoleStore, events: readonly AnyEvent[]): v
         jobs ??= new Map(s.jobs);
         jobs.delete(evt.p.job.id); // re-insert so the Map stays in update order for pruning
         jobs.set(evt.p.job.id, evt.p.job);
+        // Any job may have touched the VM's snapshots (take, apply, delete…); its end is when they settled.
+        if (evt.p.job.vmId !== null && evt.p.job.state !== 'running') mutableSnapshotChanges().set(evt.p.job.vmId, evt.seq);
         break;
       }
+      case 'snapshot.changed':
+        mutableSnapshotChanges().set(evt.p.vmId, evt.seq);
+        break;
       case 'host.changed':
         host = evt.p.host;
         break;
@@ -177,5 +195,6 @@ export function applyEvents(store: ConsoleStore, events: readonly AnyEvent[]): v
     next.jobs = jobs;
     next.jobByVm = indexJobs(jobs);
   }
+  if (snapshotChanges !== null) next.snapshotChanges = snapshotChanges;
   store.setState(next);
 }
