@@ -20,6 +20,7 @@ import { toErrorInfo, type ExportResult, type ImportResult, type Job, type Trans
 import { JobProgress } from '../disks/JobProgress';
 import type { EngineApi } from '../engine/engine-context';
 import { useConsole } from '../state/app-stores';
+import { exportContents } from './export-text';
 
 type TransferDialog = { kind: 'export'; vmId: string } | { kind: 'import' };
 
@@ -132,7 +133,7 @@ function ExportDialog({ engine, vmId }: { engine: EngineApi; vmId: string }) {
             <DialogTitle>Export Virtual Machine</DialogTitle>
             <DialogContent className={s.form}>
               <p className={s.text}>
-                The settings, disks, snapshots{vm.hasSavedState ? ' and saved state' : ''} of “{vm.name}” are copied to a new folder named “{vm.name}” inside the folder you give. Import it here or on another host.
+                The {exportContents(vm.hasSavedState)} of “{vm.name}” are copied to a new folder named “{vm.name}” inside the folder you give. Import it here or on another host.
               </p>
               <Field label="Export to folder" {...(error !== null ? { validationMessage: error, validationState: 'error' as const } : {})}>
                 <Input value={path} placeholder="/home/me/exports" disabled={started !== null} autoFocus onChange={(_, d) => setPath(d.value)} />
