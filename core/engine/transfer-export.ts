@@ -137,7 +137,8 @@ export async function exportVm(vm: VmInstance, parentDir: string, j: JobContext)
       if (ref) notes.push({ level: 'info', text: `${ref} is not part of the export; the VM keeps referring to it by its path.` });
     }
     if (manifest.state === 'Saved') notes.push({ level: 'info', text: 'The saved state was exported: the VM resumes where it was after import.' });
-    if (tree.snapshots.length) notes.push({ level: 'info', text: `${tree.snapshots.filter((r) => !r.hidden).length} snapshot(s) were exported.` });
+    const shown = tree.snapshots.filter((r) => !r.hidden).length;
+    if (shown > 0) notes.push({ level: 'info', text: shown === 1 ? '1 snapshot was exported.' : `${shown} snapshots were exported.` });
     await rename(staging, dest);
     return { folder: dest, files: plan.length + 2, bytes, notes };
   } catch (err) {
