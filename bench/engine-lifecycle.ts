@@ -154,7 +154,7 @@ export function formatLifecycle(r: LifecycleResult): string {
     `VM lifecycle, ${r.memoryMiB} MiB guest, ${r.accelerator}, median of ${r.runs} alternating runs`,
     row('startMs', 'start → running'),
     row('saveMs', 'save (to file, exit)'),
-    `  ${''.padEnd(22)} of which fsync of the state file ${ms(r.engine.saveFlushMs)} (bare QEMU does not sync); without it ratio ${r.ratios.saveWithoutFlush.toFixed(3)}`,
+    `  ${''.padEnd(22)} of which the final fsync of the state file ${ms(r.engine.saveFlushMs)} (bare QEMU does not sync); without it ratio ${r.ratios.saveWithoutFlush.toFixed(3)}`,
     row('restoreMs', 'restore → running'),
   ].join('\n');
 }

@@ -500,18 +500,23 @@ export class VmInstance {
       ctx.step('Writing the memory state');
       await qmp.execute('migrate', { uri: `exec:cat > ${SAVED_STATE_TMP}` });
       migrating = true;
-      for (;;) {
-        const info = await qmp.execute<{ status: string; ram?: { total: number; remaining: number }; 'error-desc'?: string }>('query-migrate');
-        if (info.status === 'completed') break;
-        if (info.status === 'failed' || info.status === 'cancelled') {
-          throw new ViridianError('QEMU_FAILED', `Saving "${this.name}" failed: ${info['error-desc'] ?? info.status}.`);
+      const flusher = earlyFlush(join(this.folder, SAVED_STATE_TMP));
+      try {
+        for (;;) {
+          const info = await qmp.execute<{ status: string; ram?: { total: number; remaining: number }; 'error-desc'?: string }>('query-migrate');
+          if (info.status === 'completed') break;
+          if (info.status === 'failed' || info.status === 'cancelled') {
+            throw new ViridianError('QEMU_FAILED', `Saving "${this.name}" failed: ${info['error-desc'] ?? info.status}.`);
+          }
+          if (ctx.signal.aborted) {
+            await qmp.execute('migrate_cancel').catch(() => undefined);
+            throw new ViridianError('CANCELLED', 'Save was cancelled; the VM keeps running.');
+          }
+          if (info.ram && info.ram.total > 0) ctx.progress((100 * (info.ram.total - info.ram.remaining)) / info.ram.total, 'Writing the memory state');
+          await sleep(25);
         }
-        if (ctx.signal.aborted) {
-          await qmp.execute('migrate_cancel').catch(() => undefined);
-          throw new ViridianError('CANCELLED', 'Save was cancelled; the VM keeps running.');
-        }
-        if (info.ram && info.ram.total > 0) ctx.progress((100 * (info.ram.total - info.ram.remaining)) / info.ram.total, 'Writing the memory state');
-        await sleep(25);
+      } finally {
+        await flusher.stop();
       }
       migrating = false;
       ctx.step('Closing the VM process');
@@ -633,6 +638,32 @@ export class VmInstance {
 }
 
 /** The exec'd `cat` may still drain the pipe for a moment after QEMU exits. */
+/**
+ * Writes the state file back to disk while QEMU still streams it, so the
+ * final fsync (durability) has little left to do.
+ */
+function earlyFlush(path: string): { stop(): Promise<void> } {
+  let stopped = false;
+  const loop = (async () => {
+    let fh: Awaited<ReturnType<typeof open>> | null = null;
+    try {
+      while (!stopped) {
+        if (!fh) fh = await open(path, 'r').catch(() => null);
+        if (fh) await fh.datasync().catch(() => undefined);
+        await sleep(20);
+      }
+    } finally {
+      await fh?.close().catch(() => undefined);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
 async function waitForStableSize(path: string): Promise<void> {
   let last = -1;
   for (let i = 0; i < 100; i++) {
