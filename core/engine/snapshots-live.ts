@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { ViridianError } from '../contract';
 import { sleep, type QmpClient, type QmpEvent } from '../qemu/qmp';
+import { earlyFlush } from './vm-instance';
 
 // No cap for local state files (QEMU's default 128 MiB/s makes them slow, QEMU.md).
 const UNCAPPED_BANDWIDTH = 64 * 1024 ** 3;
@@ -116,6 +117,8 @@ export async function liveCheckpoint(qmp: QmpClient, opts: LiveCheckpointOptions
   let stoppedAt: number | null = null;
   let pausedMs: number | null = null;
   const at = (e: QmpEvent) => e.timestamp.seconds * 1000 + e.timestamp.microseconds / 1000;
+  // Writes the state back while it streams, so the snapshot's final fsync is short.
+  let flusher: { stop(): Promise<void> } | null = null;
   const offEvents = qmp.onEvent((e) => {
     if (e.event === 'STOP' && stoppedAt === null) stoppedAt = at(e);
     else if (e.event === 'RESUME' && stoppedAt !== null && pausedMs === null) pausedMs = at(e) - stoppedAt;
@@ -129,6 +132,7 @@ export async function liveCheckpoint(qmp: QmpClient, opts: LiveCheckpointOptions
     await qmp.execute('migrate-set-parameters', { 'max-bandwidth': UNCAPPED_BANDWIDTH });
     await qmp.execute('migrate', { uri: `exec:cat > ${opts.stateFile}` });
     migrating = true;
+    flusher = earlyFlush(opts.stateFile);
     const deadline = Date.now() + MIGRATE_TIMEOUT_MS;
     for (;;) {
       const info = await qmp.execute<MigrateInfo>('query-migrate');
@@ -153,6 +157,7 @@ export async function liveCheckpoint(qmp: QmpClient, opts: LiveCheckpointOptions
       await sleep(5);
     }
     migrating = false;
+    await flusher?.stop();
     // A completed migration leaves the images inactive: cont takes them back (and stop keeps a paused VM paused).
     // QEMU reports "completed" a moment before its migration cleanup ends; cont is refused until then.
     for (let attempt = 0; ; attempt++) {
@@ -186,6 +191,7 @@ export async function liveCheckpoint(qmp: QmpClient, opts: LiveCheckpointOptions
     throw err;
   } finally {
     offEvents();
+    await flusher?.stop();
     await qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'pause-before-switchover', state: false }] }).catch(() => undefined);
   }
 }

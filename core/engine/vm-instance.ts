@@ -642,7 +642,7 @@ export class VmInstance {
  * Writes the state file back to disk while QEMU still streams it, so the
  * final fsync (durability) has little left to do.
  */
-function earlyFlush(path: string): { stop(): Promise<void> } {
+export function earlyFlush(path: string): { stop(): Promise<void> } {
   let stopped = false;
   const loop = (async () => {
     let fh: Awaited<ReturnType<typeof open>> | null = null;
