@@ -135,18 +135,23 @@ export async function finishLive(m: IncomingManager, inc: Incoming, state: 'Runn
   inc.exports = [];
   if (inc.nbdRunning) await qmp.execute('nbd-server-stop').catch(() => undefined);
   inc.nbdRunning = false;
-  // The guest is ours now: its next Save (a migration to a file) must not expect TLS.
-  await inc.tls?.dispose();
-  inc.tls = null;
   // Commit before resuming: a crash from here on keeps the VM on this host.
   await rm(join(inc.folder, INCOMING_MARKER), { force: true });
   m.release(inc, 'done');
+  const tls = inc.tls;
+  inc.tls = null;
   let runningAt: number | null = null;
-  if (state === 'Running') {
-    const resumed = qmp.waitForEvent((e) => e.event === 'RESUME', 10_000).catch(() => null);
-    await qmp.execute('cont');
-    const ev: QmpEvent | null = await resumed;
-    runningAt = ev ? ev.timestamp.seconds * 1000 + ev.timestamp.microseconds / 1000 : Date.now();
+  try {
+    if (state === 'Running') {
+      const resumed = qmp.waitForEvent((e) => e.event === 'RESUME', 10_000).catch(() => null);
+      await qmp.execute('cont');
+      const ev: QmpEvent | null = await resumed;
+      runningAt = ev ? ev.timestamp.seconds * 1000 + ev.timestamp.microseconds / 1000 : Date.now();
+    }
+  } finally {
+    // After the resume (it is not part of the blackout) and before any later job: the
+    // VM's next Save is a migration to a file, which must not expect TLS.
+    await tls?.dispose();
   }
   vm.setState(state === 'Running' ? 'Running' : 'Paused', `Migrated here from ${inc.plan.source.hostname}`);
   return { vm, runningAt };
