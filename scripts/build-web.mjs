@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = ['renderer/src', 'renderer/index.html', 'renderer/bench.html', 'renderer/vite.config.ts', 'core/contract', 'package-lock.json'];
@@ -29,6 +29,6 @@ export function buildWebConsoleIfStale({ force = false } = {}) {
   return r.status === 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exit(buildWebConsoleIfStale({ force: process.argv.includes('--force') }) ? 0 : 1);
 }
