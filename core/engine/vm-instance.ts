@@ -547,7 +547,7 @@ export class VmInstance {
     if (!(await isCompleteStateFile(tmp))) {
       throw new ViridianError('QEMU_FAILED', `The saved state of "${this.name}" was written incompletely.`, 'Start the VM again; it boots fresh.');
     }
-    // The one cost bare QEMU does not pay: the state survives a power cut, not only a crash.
+    // Bare QEMU does not sync: the state survives a power cut, not only a crash (earlyFlush did most of it).
     ctx?.step(FLUSH_STEP);
     const fh = await open(tmp, 'r+');
     await fh.sync();
@@ -637,7 +637,6 @@ export class VmInstance {
   }
 }
 
-/** The exec'd `cat` may still drain the pipe for a moment after QEMU exits. */
 /**
  * Writes the state file back to disk while QEMU still streams it, so the
  * final fsync (durability) has little left to do.
@@ -664,6 +663,7 @@ export function earlyFlush(path: string): { stop(): Promise<void> } {
   };
 }
 
+/** The exec'd `cat` may still drain the pipe for a moment after QEMU exits. */
 async function waitForStableSize(path: string): Promise<void> {
   let last = -1;
   for (let i = 0; i < 100; i++) {
