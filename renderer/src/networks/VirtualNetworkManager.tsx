@@ -26,42 +26,18 @@ import { toErrorInfo, type ErrorInfo, type NetworkKind, type NetworkList } from 
 import { DialogError } from '../dialogs/DialogError';
 import { useEngine } from '../engine/engine-context';
 import { closeDialog } from '../state/ui-store';
+import { useNavDialogStyles } from '../ui/nav-dialog-styles';
 import { usePageStyles } from '../wizards/page-styles';
 import { KIND_HELP, KIND_LABELS, loadNetworks } from './network-store';
 import { draftFrom, newNetwork, pendingCalls, poolErrors, validateNetwork, type ManagerDraft, type NetworkDraft } from './network-draft';
 
 const useStyles = makeStyles({
-  surface: { width: '900px', maxWidth: 'calc(100vw - 48px)', padding: 0 },
-  body: { display: 'flex', flexDirection: 'column', gap: 0, height: 'min(620px, calc(100vh - 48px))' },
-  title: { padding: '14px 20px', borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, fontSize: tokens.fontSizeBase400 },
-  main: { display: 'flex', flexGrow: 1, minHeight: 0, padding: 0, overflow: 'hidden' },
-  nav: { width: '270px', flexShrink: 0, overflowY: 'auto', backgroundColor: tokens.colorNeutralBackground2, borderRight: `1px solid ${tokens.colorNeutralStroke2}`, padding: '6px 0 12px' },
-  group: { margin: 0, padding: '10px 14px 4px', fontSize: tokens.fontSizeBase200, fontWeight: tokens.fontWeightSemibold, color: tokens.colorNeutralForeground3, textTransform: 'uppercase', letterSpacing: '0.04em' },
-  list: { margin: 0, padding: 0, listStyleType: 'none' },
-  entry: {
-    display: 'grid',
-    gridTemplateColumns: '20px minmax(0, 1fr)',
-    columnGap: '8px',
-    alignItems: 'center',
-    width: '100%',
-    padding: '4px 12px 4px 11px',
-    border: 'none',
-    borderLeft: '3px solid transparent',
-    background: 'none',
-    color: tokens.colorNeutralForeground1,
-    font: 'inherit',
-    textAlign: 'start',
-    cursor: 'pointer',
-    ':hover': { backgroundColor: tokens.colorSubtleBackgroundHover },
-    ':focus-visible': { outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: '-2px' },
-  },
-  selected: { borderLeft: `3px solid ${tokens.colorBrandStroke1}`, backgroundColor: tokens.colorNeutralBackground1, ':hover': { backgroundColor: tokens.colorNeutralBackground1 } },
-  entryTitle: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
-  entryDetail: { gridColumn: '2 / 3', fontSize: tokens.fontSizeBase100, color: tokens.colorNeutralForeground3 },
+  surface: { width: '900px' },
+  body: { height: 'min(620px, calc(100vh - 48px))' },
+  nav: { width: '270px' },
+  entry: { gridTemplateColumns: '20px minmax(0, 1fr)', padding: '4px 12px 4px 11px' },
+  entryDetail: { gridColumn: '2 / 3' },
   removed: { textDecorationLine: 'line-through', color: tokens.colorNeutralForeground3 },
-  page: { flexGrow: 1, minWidth: 0, overflowY: 'auto', padding: '16px 24px 20px', display: 'flex', flexDirection: 'column', gap: '14px' },
-  pageTitle: { margin: 0, fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
-  actions: { justifyContent: 'flex-end', padding: '12px 20px', borderTop: `1px solid ${tokens.colorNeutralStroke2}`, backgroundColor: tokens.colorNeutralBackground2 },
   adapters: { margin: 0, paddingLeft: '18px', color: tokens.colorNeutralForeground2 },
   how: { margin: 0, padding: '8px 12px', backgroundColor: tokens.colorNeutralBackground2, borderRadius: tokens.borderRadiusMedium, color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
 });
@@ -76,6 +52,7 @@ function connectionText(n: NetworkDraft): string {
 /** Hyper-V's Virtual Network Manager: networks on the left, properties on the right, OK / Cancel / Apply. */
 export function VirtualNetworkManager() {
   const s = useStyles();
+  const nd = useNavDialogStyles();
   const p = usePageStyles();
   const engine = useEngine();
   const [list, setList] = useState<NetworkList | null>(null);
@@ -146,48 +123,48 @@ export function VirtualNetworkManager() {
 
   return (
     <Dialog open modalType="modal" onOpenChange={(_, d) => !d.open && !busy && closeDialog()}>
-      <DialogSurface className={s.surface} data-testid="network-manager">
-        <DialogBody className={s.body}>
-          <DialogTitle className={s.title}>Virtual Network Manager</DialogTitle>
-          <DialogContent className={s.main}>
-            <nav className={s.nav} aria-label="Virtual networks">
-              <h3 className={s.group}>Virtual Networks</h3>
-              <ul className={s.list}>
+      <DialogSurface className={mergeClasses(nd.surface, s.surface)} data-testid="network-manager">
+        <DialogBody className={mergeClasses(nd.body, s.body)}>
+          <DialogTitle className={nd.title}>Virtual Network Manager</DialogTitle>
+          <DialogContent className={nd.main}>
+            <nav className={mergeClasses(nd.nav, s.nav)} aria-label="Virtual networks">
+              <h3 className={nd.group}>Virtual Networks</h3>
+              <ul className={nd.list}>
                 <li>
-                  <button type="button" className={mergeClasses(s.entry, page.kind === 'new' && s.selected)} onClick={() => setPage({ kind: 'new' })} data-testid="vnm-nav-new">
+                  <button type="button" className={mergeClasses(nd.entry, s.entry, page.kind === 'new' && nd.selected)} onClick={() => setPage({ kind: 'new' })} data-testid="vnm-nav-new">
                     <Add16Regular aria-hidden="true" />
-                    <span className={s.entryTitle}>New virtual network</span>
+                    <span className={nd.entryTitle}>New virtual network</span>
                   </button>
                 </li>
                 {nets.map((n) => (
                   <li key={n.key}>
                     <button
                       type="button"
-                      className={mergeClasses(s.entry, page.kind === 'network' && page.key === n.key && s.selected)}
+                      className={mergeClasses(nd.entry, s.entry, page.kind === 'network' && page.key === n.key && nd.selected)}
                       onClick={() => setPage({ kind: 'network', key: n.key })}
                       data-testid={`vnm-nav-${n.name}`}
                       aria-current={page.kind === 'network' && page.key === n.key ? 'page' : undefined}
                     >
                       <VirtualNetwork20Regular aria-hidden="true" />
-                      <span className={mergeClasses(s.entryTitle, n.removed && s.removed)}>{n.name}</span>
-                      <span className={s.entryDetail}>{n.removed ? 'Removed when you apply' : `${connectionText(n)}${n.id === null ? ' (new)' : ''}`}</span>
+                      <span className={mergeClasses(nd.entryTitle, n.removed && s.removed)}>{n.name}</span>
+                      <span className={mergeClasses(nd.entryDetail, s.entryDetail)}>{n.removed ? 'Removed when you apply' : `${connectionText(n)}${n.id === null ? ' (new)' : ''}`}</span>
                     </button>
                   </li>
                 ))}
               </ul>
-              <h3 className={s.group}>Global Network Settings</h3>
-              <ul className={s.list}>
+              <h3 className={nd.group}>Global Network Settings</h3>
+              <ul className={nd.list}>
                 <li>
-                  <button type="button" className={mergeClasses(s.entry, page.kind === 'pool' && s.selected)} onClick={() => setPage({ kind: 'pool' })} data-testid="vnm-nav-pool">
+                  <button type="button" className={mergeClasses(nd.entry, s.entry, page.kind === 'pool' && nd.selected)} onClick={() => setPage({ kind: 'pool' })} data-testid="vnm-nav-pool">
                     <ArrowSwap20Regular aria-hidden="true" />
-                    <span className={s.entryTitle}>MAC Address Range</span>
-                    <span className={s.entryDetail}>{draft ? `${draft.poolFirst} – ${draft.poolLast}` : ''}</span>
+                    <span className={nd.entryTitle}>MAC Address Range</span>
+                    <span className={mergeClasses(nd.entryDetail, s.entryDetail)}>{draft ? `${draft.poolFirst} – ${draft.poolLast}` : ''}</span>
                   </button>
                 </li>
               </ul>
             </nav>
-            <section className={s.page} aria-labelledby="vnm-page-title">
-              <h2 className={s.pageTitle} id="vnm-page-title">
+            <section className={nd.page} aria-labelledby="vnm-page-title">
+              <h2 className={nd.pageTitle} id="vnm-page-title">
                 {page.kind === 'new' ? 'Create virtual network' : page.kind === 'pool' ? 'MAC Address Range' : 'Virtual Network Properties'}
               </h2>
               <DialogError error={error} />
@@ -243,7 +220,7 @@ export function VirtualNetworkManager() {
               )}
             </section>
           </DialogContent>
-          <DialogActions className={s.actions}>
+          <DialogActions className={nd.actions}>
             {busy && <Spinner size="tiny" label="Applying…" />}
             <Button
               appearance="primary"

@@ -37,67 +37,18 @@ import {
   type SettingsPageId,
 } from './settings-model';
 import type { SettingsPageProps } from './settings-page-props';
+import { useNavDialogStyles } from '../ui/nav-dialog-styles';
 
 const useStyles = makeStyles({
-  surface: { width: '920px', maxWidth: 'calc(100vw - 48px)', padding: 0 },
-  body: { display: 'flex', flexDirection: 'column', gap: 0, height: 'min(640px, calc(100vh - 48px))' },
-  title: { padding: '14px 20px', borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, fontSize: tokens.fontSizeBase400 },
-  main: { display: 'flex', flexGrow: 1, minHeight: 0, padding: 0, overflow: 'hidden' },
-  nav: {
-    width: '260px',
-    flexShrink: 0,
-    overflowY: 'auto',
-    backgroundColor: tokens.colorNeutralBackground2,
-    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
-    padding: '6px 0 12px',
-  },
-  group: {
-    margin: 0,
-    padding: '10px 14px 4px',
-    fontSize: tokens.fontSizeBase200,
-    fontWeight: tokens.fontWeightSemibold,
-    color: tokens.colorNeutralForeground3,
-    textTransform: 'uppercase',
-    letterSpacing: '0.04em',
-  },
-  list: { margin: 0, padding: 0, listStyleType: 'none' },
-  entry: {
-    display: 'grid',
-    gridTemplateColumns: '20px minmax(0, 1fr) auto',
-    columnGap: '8px',
-    alignItems: 'center',
-    width: '100%',
-    padding: '3px 12px 3px 11px',
-    border: 'none',
-    borderLeft: '3px solid transparent',
-    background: 'none',
-    color: tokens.colorNeutralForeground1,
-    font: 'inherit',
-    textAlign: 'start',
-    cursor: 'pointer',
-    ':hover': { backgroundColor: tokens.colorSubtleBackgroundHover },
-    ':focus-visible': { outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: '-2px' },
-  },
-  entrySelected: {
-    borderLeft: `3px solid ${tokens.colorBrandStroke1}`,
-    backgroundColor: tokens.colorNeutralBackground1,
-    ':hover': { backgroundColor: tokens.colorNeutralBackground1 },
-  },
-  entryTitle: { fontSize: tokens.fontSizeBase300, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
-  entryDetail: {
-    gridColumn: '2 / 4',
-    fontSize: tokens.fontSizeBase100,
-    color: tokens.colorNeutralForeground3,
-    overflow: 'hidden',
-    textOverflow: 'ellipsis',
-    whiteSpace: 'nowrap',
-  },
+  surface: { width: '920px' },
+  body: { height: 'min(640px, calc(100vh - 48px))' },
+  nav: { width: '260px' },
+  entry: { gridTemplateColumns: '20px minmax(0, 1fr) auto', padding: '3px 12px 3px 11px' },
+  entryTitle: { fontSize: tokens.fontSizeBase300 },
+  entryDetail: { gridColumn: '2 / 4', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   entryIcon: { color: tokens.colorNeutralForeground2 },
   bad: { color: tokens.colorPaletteRedForeground1 },
   lock: { color: tokens.colorNeutralForeground3 },
-  page: { flexGrow: 1, minWidth: 0, overflowY: 'auto', padding: '16px 24px 20px', display: 'flex', flexDirection: 'column', gap: '14px' },
-  pageTitle: { margin: 0, fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
-  actions: { justifyContent: 'flex-end', padding: '12px 20px', borderTop: `1px solid ${tokens.colorNeutralStroke2}`, backgroundColor: tokens.colorNeutralBackground2 },
   loading: { padding: '40px', display: 'flex', justifyContent: 'center' },
 });
 
@@ -140,6 +91,7 @@ function Page({ id, props, onSelect }: { id: SettingsPageId; props: SettingsPage
 /** Hyper-V's VM Settings: hardware list, page, OK / Cancel / Apply; sends only changed keys. */
 export function SettingsDialog({ vmId }: { vmId: string }) {
   const s = useStyles();
+  const nd = useNavDialogStyles();
   const engine = useEngine();
   const host = useConsole((st) => st.host);
   const state = useConsole((st) => st.vms.get(vmId)?.status.state ?? null);
@@ -209,8 +161,8 @@ export function SettingsDialog({ vmId }: { vmId: string }) {
 
   const renderGroup = (group: HardwareEntry['group']) => (
     <>
-      <h3 className={s.group}>{group}</h3>
-      <ul className={s.list}>
+      <h3 className={nd.group}>{group}</h3>
+      <ul className={nd.list}>
         {entries
           .filter((e) => e.group === group)
           .map((e) => {
@@ -221,13 +173,13 @@ export function SettingsDialog({ vmId }: { vmId: string }) {
               <li key={e.id}>
                 <button
                   type="button"
-                  className={mergeClasses(s.entry, page === e.id && s.entrySelected)}
+                  className={mergeClasses(nd.entry, s.entry, page === e.id && nd.selected)}
                   aria-current={page === e.id ? 'page' : undefined}
                   onClick={() => setPage(e.id)}
                   data-testid={`settings-nav-${e.id.startsWith('nic:') ? 'nic' : e.id}`}
                 >
                   <Icon className={s.entryIcon} aria-hidden="true" />
-                  <span className={s.entryTitle}>{e.title}</span>
+                  <span className={mergeClasses(nd.entryTitle, s.entryTitle)}>{e.title}</span>
                   {bad ? (
                     <ErrorCircle16Filled className={s.bad} aria-label="has a problem" />
                   ) : lockedEntry ? (
@@ -235,7 +187,7 @@ export function SettingsDialog({ vmId }: { vmId: string }) {
                   ) : (
                     <span />
                   )}
-                  <span className={s.entryDetail}>{e.detail}</span>
+                  <span className={mergeClasses(nd.entryDetail, s.entryDetail)}>{e.detail}</span>
                 </button>
               </li>
             );
@@ -246,12 +198,12 @@ export function SettingsDialog({ vmId }: { vmId: string }) {
 
   return (
     <Dialog open modalType="modal" onOpenChange={(_, d) => !d.open && !busy && closeDialog()}>
-      <DialogSurface className={s.surface} data-testid="settings-dialog">
-        <DialogBody className={s.body}>
-          <DialogTitle className={s.title}>{title}</DialogTitle>
-          <DialogContent className={s.main}>
+      <DialogSurface className={mergeClasses(nd.surface, s.surface)} data-testid="settings-dialog">
+        <DialogBody className={mergeClasses(nd.body, s.body)}>
+          <DialogTitle className={nd.title}>{title}</DialogTitle>
+          <DialogContent className={nd.main}>
             {draft === null || original === null ? (
-              <div className={s.page}>
+              <div className={nd.page}>
                 <DialogError error={error} />
                 {error === null && (
                   <div className={s.loading}>
@@ -261,12 +213,12 @@ export function SettingsDialog({ vmId }: { vmId: string }) {
               </div>
             ) : (
               <>
-                <nav className={s.nav} aria-label="Hardware and management settings">
+                <nav className={mergeClasses(nd.nav, s.nav)} aria-label="Hardware and management settings">
                   {renderGroup('Hardware')}
                   {renderGroup('Management')}
                 </nav>
-                <section className={s.page} aria-labelledby="settings-page-title">
-                  <h2 className={s.pageTitle} id="settings-page-title">
+                <section className={nd.page} aria-labelledby="settings-page-title">
+                  <h2 className={nd.pageTitle} id="settings-page-title">
                     {current?.title}
                   </h2>
                   <DialogError error={error} />
@@ -291,7 +243,7 @@ export function SettingsDialog({ vmId }: { vmId: string }) {
               </>
             )}
           </DialogContent>
-          <DialogActions className={s.actions}>
+          <DialogActions className={nd.actions}>
             {busy && <Spinner size="tiny" label="Applying…" />}
             <Button
               appearance="primary"
