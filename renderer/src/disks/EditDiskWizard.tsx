@@ -1,15 +1,14 @@
 import { useState } from 'react';
 import { Field, Input, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
-import { formatBytes, toErrorInfo, type ErrorInfo, type Job, type UserDiskFormat } from '../../../core/contract';
+import { formatBytes, type Job, type UserDiskFormat } from '../../../core/contract';
 import { useEngine } from '../engine/engine-context';
-import { useConsole } from '../state/app-stores';
-import { closeDialog } from '../state/ui-store';
 import { usePageStyles } from '../wizards/page-styles';
 import { WizardFrame } from '../wizards/WizardFrame';
 import { ACTION_TEXT, FORMAT_FACTS, checkSize, editActions, formatName, typeName, withExtension, type EditAction } from './disk-model';
 import { defaultEditDraft, editCall, editCli, suggestDestination, validateEdit, type EditDiskDraft, type EditPageId } from './edit-disk-draft';
 import { JobProgress } from './JobProgress';
 import { useInspect } from './use-disk-facts';
+import { useJobWizard } from './use-job-wizard';
 
 const PAGES: readonly { id: EditPageId; title: string }[] = [
   { id: 'locate', title: 'Locate Disk' },
@@ -28,12 +27,8 @@ export function EditDiskWizard({ path, action }: { path?: string | undefined; ac
   const s = useStyles();
   const p = usePageStyles();
   const engine = useEngine();
-  const [page, setPage] = useState(path ? (action ? 2 : 1) : 0);
   const [d, setD] = useState<EditDiskDraft>(() => defaultEditDraft(path ?? '', action ?? 'compact'));
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [job, setJob] = useState<Job | null>(null);
-  const [starting, setStarting] = useState(false);
-  const liveJob = useConsole((st) => (job ? (st.jobs.get(job.id) ?? job) : null));
+  const { page, setError, liveJob, showProgress, launch, frame } = useJobWizard(PAGES.length, path ? (action ? 2 : 1) : 0);
   const { info, error: inspectError, loading } = useInspect(d.path);
   const errors = validateEdit(d, info, inspectError?.message ?? null);
   const has = (id: EditPageId) => Object.keys(errors[id]).length > 0;
@@ -57,38 +52,22 @@ export function EditDiskWizard({ path, action }: { path?: string | undefined; ac
     else set({ action: a });
   };
 
-  const finish = async (): Promise<void> => {
-    setStarting(true);
-    setError(null);
-    try {
+  const finish = (): Promise<void> =>
+    launch(async () => {
       const c = editCall(d, info);
-      const started = await engine.call(c.method, c.params as never);
-      setJob(started as Job);
-    } catch (err) {
-      setError(toErrorInfo(err));
-    } finally {
-      setStarting(false);
-    }
-  };
+      return (await engine.call(c.method, c.params as never)) as Job;
+    });
 
-  const running = liveJob?.state === 'running';
-  const showProgress = liveJob !== null;
   const allValid = PAGES.every((x) => !has(x.id)) && !loading;
   return (
     <WizardFrame
       title="Edit Virtual Hard Disk Wizard"
       testId="wizard-edit-disk"
       steps={PAGES.map((x) => ({ id: x.id, title: x.title, invalid: x.id !== 'locate' && has(x.id) }))}
-      current={showProgress ? PAGES.length - 1 : page}
-      onStep={(i) => !showProgress && setPage(i)}
+      {...frame}
       canNext={!has(pageId) && !showProgress && !loading}
       canFinish={allValid && !showProgress}
-      busy={starting || running}
-      busyLabel={starting ? 'Starting…' : 'Working…'}
-      error={error}
       onFinish={() => void finish()}
-      onCancel={closeDialog}
-      cancelLabel={showProgress ? 'Close' : 'Cancel'}
     >
       {showProgress && liveJob !== null && <JobProgress initial={liveJob} />}
       {!showProgress && pageId === 'locate' && (

@@ -1,16 +1,16 @@
 import { useState } from 'react';
 import { Field, Input, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
 import { CheckmarkCircle16Regular, DismissCircle16Regular } from '@fluentui/react-icons';
-import { formatBytes, toErrorInfo, type ErrorInfo, type Job, type UserDiskFormat } from '../../../core/contract';
+import { formatBytes, type UserDiskFormat } from '../../../core/contract';
 import { useEngine } from '../engine/engine-context';
 import { useConsole } from '../state/app-stores';
-import { closeDialog } from '../state/ui-store';
 import { usePageStyles } from '../wizards/page-styles';
 import { WizardFrame } from '../wizards/WizardFrame';
 import { FORMAT_FACTS, checkSize, formatName, typeName } from './disk-model';
 import { JobProgress } from './JobProgress';
 import { defaultNewDisk, newDiskCall, newDiskCli, newDiskPath, setFormat, validateNewDisk, type NewDiskDraft, type NewDiskPageId } from './new-disk-draft';
 import { useInspect, useSpace } from './use-disk-facts';
+import { useJobWizard } from './use-job-wizard';
 
 const PAGES: readonly { id: NewDiskPageId; title: string }[] = [
   { id: 'begin', title: 'Before You Begin' },
@@ -49,12 +49,8 @@ export function NewDiskWizard() {
   const p = usePageStyles();
   const engine = useEngine();
   const root = useConsole((st) => st.host?.storageRoots[0] ?? st.host?.dataDir ?? '');
-  const [page, setPage] = useState(0);
   const [d, setD] = useState<NewDiskDraft>(() => defaultNewDisk(root));
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [job, setJob] = useState<Job | null>(null);
-  const [starting, setStarting] = useState(false);
-  const liveJob = useConsole((st) => (job ? (st.jobs.get(job.id) ?? job) : null));
+  const { page, setError, liveJob, showProgress, launch, frame } = useJobWizard(PAGES.length);
 
   const space = useSpace(d.location);
   const copy = useInspect(d.type !== 'differencing' && d.source === 'copy' ? d.copyFrom : '');
@@ -76,39 +72,23 @@ export function NewDiskWizard() {
   };
   const fs = (e: string | undefined) => (e ? { validationState: 'error' as const, validationMessage: e } : {});
 
-  const running = liveJob?.state === 'running';
-  const finish = async (): Promise<void> => {
-    setStarting(true);
-    setError(null);
-    try {
+  const finish = (): Promise<void> =>
+    launch(() => {
       const call = newDiskCall(d);
-      const started = call.method === 'disk.create' ? await engine.call('disk.create', call.params) : await engine.call('disk.convert', call.params);
-      setJob(started);
-    } catch (err) {
-      setError(toErrorInfo(err));
-    } finally {
-      setStarting(false);
-    }
-  };
+      return call.method === 'disk.create' ? engine.call('disk.create', call.params) : engine.call('disk.convert', call.params);
+    });
 
   const facts = FORMAT_FACTS[d.format];
   const bytes = checkSize(d.size, d.format).bytes;
-  const showProgress = liveJob !== null;
   return (
     <WizardFrame
       title="New Virtual Hard Disk Wizard"
       testId="wizard-new-disk"
       steps={PAGES.map((x) => ({ id: x.id, title: x.title, invalid: has(x.id) }))}
-      current={showProgress ? PAGES.length - 1 : page}
-      onStep={(i) => !showProgress && setPage(i)}
+      {...frame}
       canNext={!has(pageId) && !showProgress}
       canFinish={allValid && !showProgress}
-      busy={starting || running}
-      busyLabel={starting ? 'Starting…' : 'Working…'}
-      error={error}
       onFinish={() => void finish()}
-      onCancel={closeDialog}
-      cancelLabel={showProgress ? 'Close' : 'Cancel'}
     >
       {showProgress && liveJob !== null && <JobProgress initial={liveJob} />}
       {!showProgress && pageId === 'begin' && (
