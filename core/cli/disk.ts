@@ -1,9 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { formatBytes, type DiskInfo, type EngineClient, type Job, type MethodName, type MethodParams, type VmDetail } from '../contract';
+import { formatBytes, type DiskInfo, type Job, type MethodName, type MethodParams, type VmDetail } from '../contract';
 import type { CliContext, CommonOptions } from './main';
 import { parseSizeArg } from './main';
 import { keyValues, table, type Output } from './output';
-import { openSession, waitForJob } from './session';
+import { openSession, waitForJob, withClient } from './session';
 
 /** QEMU calls VHD "vpc"; people do not. */
 function formatName(format: DiskInfo['format']): string {
@@ -41,15 +41,6 @@ async function runDiskJob<M extends JobMethod>(out: Output, dataDir: string, met
     if (out.json) out.doc({ job, result: job.result ?? null });
     else out.line(say(job));
     return 0;
-  } finally {
-    await session.close();
-  }
-}
-
-async function withClient<T>(dataDir: string, fn: (c: EngineClient) => Promise<T>): Promise<T> {
-  const session = await openSession(dataDir);
-  try {
-    return await fn(session.client);
   } finally {
     await session.close();
   }

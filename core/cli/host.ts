@@ -1,10 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { ViridianError, type EngineClient } from '../contract';
+import { ViridianError } from '../contract';
 import type { RemoteHost } from '../contract/protocol-migration';
 import { defaultStaticDir, parseListen, runHost } from '../host/main';
 import type { CliContext, CommonOptions } from './main';
 import { table, type Output } from './output';
-import { openSession } from './session';
+import { withClient } from './session';
 
 function listenArg(value: string): { host: string; port: number } {
   try {
@@ -28,15 +28,6 @@ function untilStopped(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) finish();
     else signal?.addEventListener('abort', finish, { once: true });
   });
-}
-
-async function withClient<T>(dataDir: string, fn: (client: EngineClient) => Promise<T>): Promise<T> {
-  const session = await openSession(dataDir);
-  try {
-    return await fn(session.client);
-  } finally {
-    await session.close();
-  }
 }
 
 function hostLine(h: RemoteHost): string {

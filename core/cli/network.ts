@@ -1,17 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ViridianError, adapterKindLabel, type EngineClient, type NetworkAdapter, type NetworkList, type NetworkView, type VmDetail } from '../contract';
+import { ViridianError, adapterKindLabel, type NetworkAdapter, type NetworkList, type NetworkView, type VmDetail } from '../contract';
 import type { CliContext, CommonOptions } from './main';
 import { keyValues, table } from './output';
-import { openSession } from './session';
-
-async function withClient<T>(dataDir: string, fn: (c: EngineClient) => Promise<T>): Promise<T> {
-  const session = await openSession(dataDir);
-  try {
-    return await fn(session.client);
-  } finally {
-    await session.close();
-  }
-}
+import { withClient } from './session';
 
 const KIND_NAMES = { external: 'External', internal: 'Internal', private: 'Private' } as const;
 

@@ -84,6 +84,16 @@ export async function openSession(dataDir: string): Promise<Session> {
   };
 }
 
+/** Runs `fn` with a client to the engine of `dataDir`, then closes the session. */
+export async function withClient<T>(dataDir: string, fn: (client: EngineClient) => Promise<T>): Promise<T> {
+  const session = await openSession(dataDir);
+  try {
+    return await fn(session.client);
+  } finally {
+    await session.close();
+  }
+}
+
 const HOST_ANSWER_MS = 10_000;
 
 /** A host that accepts but never answers would hang every command; find out at once. */

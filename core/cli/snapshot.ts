@@ -1,17 +1,8 @@
 import type { Command } from 'commander';
-import type { EngineClient, Job, SnapshotTree } from '../contract';
+import type { Job, SnapshotTree } from '../contract';
 import type { CliContext, CommonOptions } from './main';
 import { flattenVm, type Output } from './output';
-import { openSession, waitForJob } from './session';
-
-async function withClient<T>(dataDir: string, fn: (client: EngineClient) => Promise<T>): Promise<T> {
-  const session = await openSession(dataDir);
-  try {
-    return await fn(session.client);
-  } finally {
-    await session.close();
-  }
-}
+import { waitForJob, withClient } from './session';
 
 /** The tree as Hyper-V Manager draws it, "Now" under the snapshot the VM came from. */
 export function snapshotTreeLines(tree: SnapshotTree): string {

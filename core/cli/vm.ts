@@ -1,19 +1,10 @@
 import { Option, type Command } from 'commander';
-import { ACTION_LABELS, ViridianError, type CreateVmParams, type EngineClient, type SimpleVmAction } from '../contract';
+import { ACTION_LABELS, ViridianError, type CreateVmParams, type SimpleVmAction } from '../contract';
 import type { CliContext, CommonOptions } from './main';
 import { parseCpusArg, parseMemoryArg, parseSizeArg } from './main';
 import { flattenVm, flattenVmDetail, vmDetailLines, vmTable, type Output } from './output';
-import { openSession, waitForJob } from './session';
+import { waitForJob, withClient } from './session';
 import { registerMigrate } from './vm-migrate';
-
-async function withClient<T>(dataDir: string, fn: (client: EngineClient) => Promise<T>): Promise<T> {
-  const session = await openSession(dataDir);
-  try {
-    return await fn(session.client);
-  } finally {
-    await session.close();
-  }
-}
 
 /** CLI verb → contract action. `stop` is Hyper-V's Turn Off; `shutdown` the ACPI Shut Down. */
 const ACTION_VERBS: readonly { verb: string; action: SimpleVmAction; help: string; done: string }[] = [
