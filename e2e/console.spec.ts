@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { MEM_RE } from './support/guest-markers';
 import { apiClient, copyGuestDisk, destroyHost, serialLog, startHost, type E2eHost } from './support/host';
+import { screenshots } from './support/shots';
 
 // The console against the real engine (a real `viridian host`) and the real test guest.
 test.describe.configure({ mode: 'serial' });
@@ -17,9 +18,7 @@ test.afterAll(async () => {
   if (host) await destroyHost(host);
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/artifacts/console/${name}.png` });
-}
+const shot = screenshots('console');
 
 function row(page: Page) {
   return page.getByTestId(`vm-row-${VM}`);

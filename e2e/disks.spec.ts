@@ -2,6 +2,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { apiClient, copyGuestDisk, destroyHost, startHost, type E2eHost } from './support/host';
+import { screenshots } from './support/shots';
 
 // New Virtual Hard Disk, Edit Disk, Inspect Disk and live conversion, against a real host and guest.
 test.describe.configure({ mode: 'serial' });
@@ -14,9 +15,7 @@ test.afterAll(async () => {
   if (host) await destroyHost(host);
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/artifacts/disks/${name}.png` });
-}
+const shot = screenshots('disks');
 
 async function api<T>(fn: (c: Awaited<ReturnType<typeof apiClient>>) => Promise<T>): Promise<T> {
   const c = await apiClient(host);

@@ -3,9 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { MigrationResult } from '../core/contract/protocol-migration';
 import { apiClient, destroyHost, guestDir, serialLog, startHost, type E2eHost } from './support/host';
+import { screenshots } from './support/shots';
 
 // Connect to Server, a second host's VMs in the tree, and the Migrate wizard,
 // against two real host services and the real test guest.
@@ -52,9 +53,7 @@ let b: HostB;
 let bDir: string;
 const VM = 'mig e2e 01';
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/artifacts/migration/${name}.png` });
-}
+const shot = screenshots('migration');
 
 test.beforeAll(async () => {
   a = await startHost();

@@ -1,5 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { apiClient, destroyHost, startHost, type E2eHost } from './support/host';
+import { screenshots } from './support/shots';
 
 // Virtual Network Manager and the network adapter settings, against a real host.
 // Adapters store the network's name (matched by name on another host, as Hyper-V does).
@@ -13,9 +14,7 @@ test.afterAll(async () => {
   if (host) await destroyHost(host);
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/artifacts/networks/${name}.png` });
-}
+const shot = screenshots('networks');
 
 async function networks() {
   const api = await apiClient(host);

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { EngineClient } from '../core/contract';
 import { READY_RE } from './support/guest-markers';
 import { apiClient, destroyHost, guestDir, serialLog, startHost, type E2eHost } from './support/host';
+import { screenshots } from './support/shots';
 
 // Snapshots from the console against a real host and the real test guest:
 // take one from the right-click menu, see it in the tree under "Now", apply it,
@@ -36,9 +37,7 @@ function ticks(text: string): number[] {
   return [...text.matchAll(/VIRIDIAN-TICK (\d+)/g)].map((m) => Number(m[1]));
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/artifacts/snapshots/${name}.png` });
-}
+const shot = screenshots('snapshots');
 
 test('take a snapshot from the right-click menu, see it under Now, apply it, and the guest continues from there', async ({ page }) => {
   await page.goto(host.consoleUrl);

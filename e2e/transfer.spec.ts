@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { EngineClient } from '../core/contract';
 import { DISK_READY_RE } from './support/guest-markers';
 import { apiClient, copyGuestDisk, destroyHost, guestDir, serialLog, startHost, type E2eHost } from './support/host';
+import { screenshots } from './support/shots';
 
 // Export and Import from the console against a real host: export an Off VM
 // (disk outside its folder, one snapshot) from the right-click menu, read the
@@ -42,10 +43,7 @@ test.afterAll(async () => {
   if (host) await destroyHost(host);
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  // Fluent's progress bar eases to its width even with reduced motion: show where it ends, not mid-way.
-  await page.screenshot({ path: `e2e/artifacts/transfer/${name}.png`, animations: 'disabled' });
-}
+const shot = screenshots('transfer');
 
 test('export an Off VM from the right-click menu, import it back as a copy from the host actions, and the copy starts', async ({ page }) => {
   await page.goto(host.consoleUrl);

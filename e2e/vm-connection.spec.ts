@@ -3,6 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { EngineClient } from '../core/contract';
 import { READY_RE } from './support/guest-markers';
 import { apiClient, destroyHost, guestDir, serialLog, startHost, type E2eHost } from './support/host';
+import { screenshots } from './support/shots';
 
 // VM Connection in the browser console: a tab showing the guest's screen over
 // noVNC (the test guest prints its markers on tty0 too), the VM's actions,
@@ -27,9 +28,7 @@ test.afterAll(async () => {
   if (host) await destroyHost(host);
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/artifacts/vm-connection/${name}.png` });
-}
+const shot = screenshots('vm-connection');
 
 /** Light pixels on the noVNC canvas: the guest's text (grey on black). */
 async function textPixels(page: Page): Promise<number> {
