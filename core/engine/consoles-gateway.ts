@@ -8,6 +8,7 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONSOLE_WS_PREFIX, ViridianError, type ConsoleKind, type ConsoleTicket } from '../contract';
+import { isLoopbackHostHeader } from '../common/loopback';
 import type { EngineContext } from './context';
 
 const TICKET_TTL_MS = 30_000;
@@ -24,16 +25,6 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   setTimeout(() => socket.destroy(), 1000).unref();
 }
-
-const isLoopbackName = (h: string | undefined) => {
-  if (!h) return false;
-  try {
-    const name = new URL(`http://${h}`).hostname.replace(/^\[|\]$/g, '');
-    return name === 'localhost' || name === '::1' || /^127\./.test(name);
-  } catch {
-    return false;
-  }
-};
 
 export class ConsoleGateway {
   private readonly tickets = new Map<string, Ticket>();
@@ -133,7 +124,7 @@ export class ConsoleGateway {
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         socket.on('error', () => socket.destroy());
         // A DNS-rebinding page never gets this far: loopback names only.
-        if (!isLoopbackName(req.headers.host)) return refuse(socket, 403, 'Forbidden');
+        if (!isLoopbackHostHeader(req.headers.host)) return refuse(socket, 403, 'Forbidden');
         if (!this.handleUpgrade(req, socket, head)) refuse(socket, 404, 'Not Found');
       });
       server.once('error', (err) => reject(new ViridianError('INTERNAL', `The console endpoint could not listen: ${err.message}`)));

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { toErrorInfo, ViridianError } from '../contract';
 import type { EngineService } from '../engine/service';
+import { isLoopbackHost } from '../common/loopback';
 import { startControlSocket } from './control-socket';
 import { Dispatcher, type Peer } from './dispatch';
 import { loadOrCreateToken, tokenPath } from './token';
@@ -134,10 +135,6 @@ async function certificateFingerprint(certFile: string): Promise<string> {
   const { X509Certificate } = await import('node:crypto');
   const { readFile } = await import('node:fs/promises');
   return new X509Certificate(await readFile(certFile)).fingerprint256;
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** "127.0.0.1:8080", "[::1]:0", ":8080" (all interfaces is never implied), "8080". */

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, ViridianError } from '../contract';
+import { isLoopbackHost, isLoopbackHostHeader } from '../common/loopback';
 import type { Dispatcher, Peer } from './dispatch';
 import { tokenMatches } from './token';
 
@@ -92,10 +93,6 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
 function hostForUrl(host: string): string {
   // A wildcard bind is reached locally through loopback.
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
@@ -104,27 +101,16 @@ function hostForUrl(host: string): string {
 }
 
 /** The hostname part of a Host header ("[::1]:80" → "::1"). */
-function hostHeaderName(value: string | undefined): string | null {
-  if (!value) return null;
-  try {
-    return new URL(`http://${value}`).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return null;
-  }
-}
-
 /** Serves the web console and the WebSocket API (token-protected). */
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const staticRoot = opts.staticDir ? await realpath(resolve(opts.staticDir)).catch(() => resolve(opts.staticDir ?? '.')) : null;
   const secure = opts.tls !== undefined;
-  const loopbackOnly = isLoopback(opts.host);
+  const loopbackOnly = isLoopbackHost(opts.host);
 
   // Bound to loopback, only loopback names are accepted: a DNS-rebinding page
   // (evil.example → 127.0.0.1) is refused before it reaches anything.
   const hostAllowed = (req: IncomingMessage): boolean => {
-    if (!loopbackOnly) return true;
-    const name = hostHeaderName(req.headers.host);
-    return name !== null && isLoopback(name);
+    return !loopbackOnly || isLoopbackHostHeader(req.headers.host);
   };
 
   const wss = new WebSocketServer({
