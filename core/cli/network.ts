@@ -1,16 +1,14 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ViridianError, adapterKindLabel, type NetworkAdapter, type NetworkList, type NetworkView, type VmDetail } from '../contract';
+import { NETWORK_KIND_LABELS, ViridianError, adapterKindLabel, type NetworkAdapter, type NetworkList, type NetworkView, type VmDetail } from '../contract';
 import type { CliContext, CommonOptions } from './main';
 import { keyValues, table } from './output';
 import { withClient } from './session';
-
-const KIND_NAMES = { external: 'External', internal: 'Internal', private: 'Private' } as const;
 
 function networkLines(n: NetworkView): string {
   const pairs: [string, string][] = [
     ['Name', n.name],
     ['Id', n.id],
-    ['Kind', KIND_NAMES[n.kind]],
+    ['Kind', NETWORK_KIND_LABELS[n.kind]],
     ['How', n.realisation],
   ];
   if (n.kind === 'external') pairs.push(['Connection', n.external?.mode === 'bridge' ? `host bridge ${n.external.bridge ?? '?'}` : 'NAT']);
@@ -22,7 +20,7 @@ function networkLines(n: NetworkView): string {
 }
 
 function listText(l: NetworkList): string {
-  const rows = l.networks.map((n) => [n.name, KIND_NAMES[n.kind], n.kind === 'external' ? (n.external?.mode === 'bridge' ? `bridge ${n.external.bridge ?? ''}` : 'NAT') : n.host ? `host ${n.host.address}${n.hostAttached ? '' : ' (not attached)'}` : 'VMs only', String(n.adapters.length)]);
+  const rows = l.networks.map((n) => [n.name, NETWORK_KIND_LABELS[n.kind], n.kind === 'external' ? (n.external?.mode === 'bridge' ? `bridge ${n.external.bridge ?? ''}` : 'NAT') : n.host ? `host ${n.host.address}${n.hostAttached ? '' : ' (not attached)'}` : 'VMs only', String(n.adapters.length)]);
   const lines = [table(['Name', 'Kind', 'Connection', 'Adapters'], rows)];
   lines.push('', `MAC address pool: ${l.macPool.first} – ${l.macPool.last} (${l.macPool.used} of ${l.macPool.size} in use)`);
   lines.push(`Host bridge: ${l.capabilities.bridge.reason}`);
@@ -96,7 +94,7 @@ export function registerNetwork(program: Command, ctx: CliContext): void {
         }),
       );
       if (out.json) out.doc(n);
-      else out.line(`Created ${KIND_NAMES[n.kind]} network "${n.name}".\n${networkLines(n)}`);
+      else out.line(`Created ${NETWORK_KIND_LABELS[n.kind]} network "${n.name}".\n${networkLines(n)}`);
       return 0;
     }),
   );

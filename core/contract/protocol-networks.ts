@@ -152,6 +152,9 @@ export const NETWORK_METHODS = {
   'network.setMacPool': method(MacPoolSchema.strict(), MacPoolViewSchema),
 } as const;
 
+/** How a network's kind reads (Hyper-V's Virtual Network Manager words), in the console and the CLI. */
+export const NETWORK_KIND_LABELS: Readonly<Record<NetworkKind, string>> = { external: 'External', internal: 'Internal', private: 'Private' };
+
 /** Synthetic (virtio-net) or legacy (emulated e1000, PXE) in words, for every front end. */
 export function adapterKindLabel(kind: 'synthetic' | 'legacy'): string {
   return kind === 'synthetic' ? 'Network Adapter (synthetic, virtio-net)' : 'Legacy Network Adapter (emulated Intel e1000, PXE)';

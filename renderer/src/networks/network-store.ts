@@ -47,7 +47,7 @@ export function networkLabel(ref: string | null, list: NetworkList | null = netw
   return findNetwork(list, ref)?.name ?? ref;
 }
 
-export const KIND_LABELS = { external: 'External', internal: 'Internal', private: 'Private' } as const;
+export { NETWORK_KIND_LABELS as KIND_LABELS } from '../../../core/contract';
 
 export const KIND_HELP = {
   external: 'Reaches outside this host. NAT (QEMU user-mode networking) needs no privileges: each adapter gets 10.0.2.15 by DHCP behind its own NAT. Where the host allows it, a bridge puts VMs on the LAN instead.',
